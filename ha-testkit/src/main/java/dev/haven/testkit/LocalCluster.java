@@ -468,6 +468,9 @@ public final class LocalCluster implements AutoCloseable {
         options.add("--binlog-format=ROW");
         options.add("--log-slave-updates=ON");
         options.add("--slave-net-timeout=" + settings.slaveNetTimeoutSeconds());
+        // What a replica tells its primary (SHOW SLAVE HOSTS): the address applications use, its proxy.
+        options.add("--report-host=127.0.0.1");
+        options.add("--report-port=" + node.port());
         // A process crash (SIGKILL) loses nothing with these: the OS still holds what was written. Only an OS
         // crash would, and the tests never cause one. They save an fsync per commit on a shared 2-core machine.
         options.add("--innodb-flush-log-at-trx-commit=2");

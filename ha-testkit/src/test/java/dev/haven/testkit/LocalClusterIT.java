@@ -75,6 +75,23 @@ class LocalClusterIT {
     }
 
     @Test
+    void thePrimaryListsItsReplicasAtTheAddressesClientsUse() throws SQLException {
+        Set<String> reported = new HashSet<>();
+        try (Connection c = cluster.adminConnection(cluster.primary());
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SHOW SLAVE HOSTS")) {
+            while (rs.next()) {
+                reported.add(rs.getLong("Server_id") + "@" + rs.getString("Host") + ":" + rs.getInt("Port"));
+            }
+        }
+        Set<String> expected = new HashSet<>();
+        for (LocalNode replica : cluster.replicas()) {
+            expected.add(replica.serverId() + "@" + replica.hostAndPort());
+        }
+        assertThat(reported).isEqualTo(expected);
+    }
+
+    @Test
     void aWriteOnThePrimaryAppearsOnEveryReplica() throws SQLException {
         long id = insertOnPrimary("replicated");
         cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
