@@ -1,0 +1,127 @@
+package dev.haven.core.internal;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GtidSetTest {
+
+    private static final String A = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
+    private static final String B = "8f9b1c2d-0000-11ef-8000-0242ac120002";
+
+    @ParameterizedTest(name = "{0} covers {1}: {2}")
+    @CsvSource(delimiter = '|', value = {
+            // MariaDB: per domain, seq must be at least as high; server id does not matter
+            "0-1-100|0-1-100|true",
+            "0-1-100|0-1-99|true",
+            "0-1-100|0-2-100|true",
+            "0-1-100|0-1-101|false",
+            "0-1-100,1-2-50|1-2-50|true",
+            "1-2-50,0-1-100|0-1-100,1-2-49|true",
+            "0-1-100,1-2-50|0-1-100,1-2-51|false",
+            "0-1-100|0-1-5,1-1-1|false",
+            "0-1-18446744073709551615|0-1-9223372036854775808|true",
+            "0-1-9223372036854775808|0-1-18446744073709551615|false",
+            // MySQL: every transaction of the other must be contained
+            A + ":1-100|" + A + ":1-100|true",
+            A + ":1-100|" + A + ":5-10|true",
+            A + ":1-100|" + A + ":100|true",
+            A + ":1-100|" + A + ":101|false",
+            A + ":1-100|" + A + ":90-101|false",
+            A + ":1-100|" + B + ":1|false",
+            A + ":1-10:20-30|" + A + ":15|false",
+            A + ":1-10:20-30|" + A + ":1-5:25|true",
+            A + ":1-10:20-30|" + A + ":5-25|false",
+            A + ":1-5:6-10|" + A + ":1-10|true",
+            A + ":1-100," + B + ":1-5|" + B + ":3," + A + ":7|true",
+            A + ":1-100," + B + ":1-5|" + B + ":6|false",
+            // tagged GTIDs (MySQL 8.3+): the tag is part of the source
+            A + ":etl:1-5|" + A + ":ETL:3|true",
+            A + ":etl:1-5|" + A + ":3|false",
+            A + ":1-9:etl:1-5|" + A + ":3," + A + ":etl:5|true",
+            // formats never cover each other
+            A + ":1-100|0-1-1|false",
+            "0-1-100|" + A + ":1|false",
+    })
+    void covers(String have, String want, boolean expected) {
+        assertThat(GtidSet.parse(have).covers(GtidSet.parse(want))).isEqualTo(expected);
+    }
+
+    @Test
+    void emptyIsCoveredByEverythingAndCoversOnlyEmpty() {
+        GtidSet maria = GtidSet.parse("0-1-1");
+        GtidSet mysql = GtidSet.parse(A + ":1");
+        assertThat(GtidSet.parse("")).isSameAs(GtidSet.EMPTY);
+        assertThat(GtidSet.parse(null)).isSameAs(GtidSet.EMPTY);
+        assertThat(GtidSet.parse("  \n")).isSameAs(GtidSet.EMPTY);
+        assertThat(maria.covers(GtidSet.EMPTY)).isTrue();
+        assertThat(mysql.covers(GtidSet.EMPTY)).isTrue();
+        assertThat(GtidSet.EMPTY.covers(GtidSet.EMPTY)).isTrue();
+        assertThat(GtidSet.EMPTY.covers(maria)).isFalse();
+        assertThat(GtidSet.EMPTY.covers(mysql)).isFalse();
+    }
+
+    @Test
+    void canonicalFormSortsMergesAndLowerCases() {
+        assertThat(GtidSet.parse(" 1-2-50 , 0-1-100 ")).hasToString("0-1-100,1-2-50");
+        assertThat(GtidSet.parse("0-1-5,0-2-9")).hasToString("0-2-9");
+        String upper = B.toUpperCase() + ":7:1-3:4-5,\n" + A + ":10-20:1-9";
+        assertThat(GtidSet.parse(upper)).hasToString(A + ":1-20," + B + ":1-5:7");
+        assertThat(GtidSet.parse(upper)).isEqualTo(GtidSet.parse(A + ":1-20," + B + ":1-5:7"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0-1", "0-1-2-3", "a-b-c", "0--1", "abc", A, A + ":", A + ":0", A + ":5-3", "not-a-uuid:1",
+            A + ":x-1", A + ":1-", "0-1-99999999999999999999"})
+    void rejectsMalformed(String text) {
+        assertThatThrownBy(() -> GtidSet.parse(text)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(text.trim());
+    }
+
+    @Property(tries = 200)
+    void mysqlSetCoversEverySubsetOfItsIntervals(@ForAll @Size(min = 1, max = 8) List<@IntRange(min = 1, max = 1000) Integer> starts,
+                                                @ForAll @IntRange(min = 0, max = 255) int subsetMask) {
+        StringBuilder all = new StringBuilder(A);
+        StringBuilder subset = new StringBuilder(A);
+        int chosen = 0;
+        for (int i = 0; i < starts.size(); i++) {
+            int s = starts.get(i);
+            String iv = ":" + s + "-" + (s + i * 3);
+            all.append(iv);
+            if ((subsetMask & (1 << i)) != 0) {
+                subset.append(iv);
+                chosen++;
+            }
+        }
+        GtidSet whole = GtidSet.parse(all.toString());
+        assertThat(whole.covers(whole)).isTrue();
+        if (chosen > 0) {
+            GtidSet part = GtidSet.parse(subset.toString());
+            assertThat(whole.covers(part)).isTrue();
+            assertThat(part.covers(whole)).isEqualTo(part.equals(whole));
+        }
+        // a transaction past the highest end is never covered
+        int max = 0;
+        for (int i = 0; i < starts.size(); i++) {
+            max = Math.max(max, starts.get(i) + i * 3);
+        }
+        assertThat(whole.covers(GtidSet.parse(A + ":" + (max + 1)))).isFalse();
+    }
+
+    @Property(tries = 200)
+    void mariaDbCoversIffEveryDomainIsAtLeastAsFar(@ForAll @IntRange(min = 0, max = 50) int seqA0, @ForAll @IntRange(min = 0, max = 50) int seqA1,
+                                                  @ForAll @IntRange(min = 0, max = 50) int seqB0, @ForAll @IntRange(min = 0, max = 50) int seqB1) {
+        GtidSet a = GtidSet.parse("0-1-" + seqA0 + ",1-1-" + seqA1);
+        GtidSet b = GtidSet.parse("0-2-" + seqB0 + ",1-3-" + seqB1);
+        assertThat(a.covers(b)).isEqualTo(seqA0 >= seqB0 && seqA1 >= seqB1);
+    }
+}
