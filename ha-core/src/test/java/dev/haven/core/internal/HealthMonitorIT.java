@@ -1,0 +1,301 @@
+package dev.haven.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.haven.core.ClusterState;
+import dev.haven.core.Health;
+import dev.haven.core.HavenConfig;
+import dev.haven.core.Node;
+import dev.haven.core.NodeAddress;
+import dev.haven.core.NodeConnector;
+import dev.haven.core.Role;
+import dev.haven.core.Topology;
+import dev.haven.core.internal.discovery.ReplicationDiscovery;
+import dev.haven.testkit.LocalCluster;
+import dev.haven.testkit.LocalNode;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The monitor on a real cluster: discovery from one seed, and each fault detected by the detector's rules. The
+ * external promotion runs last because it changes the cluster for good.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HealthMonitorIT {
+
+    static final Duration PROBE_INTERVAL = Duration.ofMillis(200);
+    static final Duration PROBE_TIMEOUT = Duration.ofMillis(500);
+    static final Duration DEAD_AFTER = Duration.ofMillis(1500);
+    static final Duration MAX_LAG = Duration.ofSeconds(2);
+    /** Slack for a loaded 2-core machine: thread scheduling, GC, the servers' own CPU. */
+    static final Duration SLACK = Duration.ofSeconds(2);
+
+    static LocalCluster cluster;
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = LocalCluster.builder().replicas(2).start();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    @BeforeEach
+    void heal() {
+        cluster.healAll();
+    }
+
+    @AfterEach
+    void closeMonitors() throws Exception {
+        for (AutoCloseable c : closeAfter) {
+            c.close();
+        }
+    }
+
+    static NodeAddress address(LocalNode node) {
+        return NodeAddress.of(node.host(), node.port());
+    }
+
+    static NodeConnector connector() {
+        return (node, connectTimeout, socketTimeout) -> DriverManager.getConnection(
+                "jdbc:mariadb://" + node.host() + ":" + node.port() + "/?connectTimeout=" + connectTimeout.toMillis()
+                        + "&socketTimeout=" + socketTimeout.toMillis(), cluster.appUser(), cluster.appPassword());
+    }
+
+    static HavenConfig config(NodeAddress... seeds) {
+        return HavenConfig.builder()
+                .seeds(List.of(seeds))
+                .probeInterval(PROBE_INTERVAL)
+                .connectTimeout(PROBE_TIMEOUT)
+                .probeTimeout(PROBE_TIMEOUT)
+                .suspectAfter(Duration.ofMillis(400))
+                .deadAfter(DEAD_AFTER)
+                .initialGrace(Duration.ofMillis(500))
+                .recoverAfter(2)
+                .maxReplicaLag(MAX_LAG)
+                .lagHysteresis(Duration.ofSeconds(1))
+                .build();
+    }
+
+    private ClusterState monitor(NodeAddress... seeds) {
+        HavenConfig config = config(seeds);
+        ClusterState state = new ClusterState(config);
+        HealthMonitor monitor = new HealthMonitor(config, new ReplicationDiscovery(), connector(), state, System::nanoTime);
+        closeAfter.add(monitor);
+        monitor.start();
+        return state;
+    }
+
+    private ClusterState monitorAll() {
+        List<NodeAddress> seeds = new ArrayList<>();
+        for (LocalNode node : cluster.nodes()) {
+            seeds.add(address(node));
+        }
+        return monitor(seeds.toArray(new NodeAddress[0]));
+    }
+
+    /** Waits for a condition on the published topology; returns how long it took. */
+    static Duration await(ClusterState state, Duration timeout, String what, Predicate<Topology> condition)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        while (!condition.test(state.current())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + timeout + ": " + what + "; topology: " + state.current());
+            }
+            Thread.sleep(10);
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    static Predicate<Topology> health(NodeAddress address, Health health) {
+        return t -> t.node(address) != null && t.node(address).health() == health;
+    }
+
+    static boolean readable(Topology t, NodeAddress address) {
+        for (Node n : t.readReplicas()) {
+            if (n.address().equals(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean allUpAndReadable(Topology t, int replicas) {
+        return t.primary() != null && t.readReplicas().size() == replicas;
+    }
+
+    @Test
+    @Order(1)
+    void discoveryFromThePrimaryAloneFindsEveryNodeWithItsRole() throws Exception {
+        ClusterState state = monitor(address(cluster.primary()));
+
+        await(state, SLACK, "primary and two readable replicas", t -> allUpAndReadable(t, 2));
+
+        Topology t = state.current();
+        assertThat(t.nodes()).hasSize(3);
+        assertThat(t.primary().address()).isEqualTo(address(cluster.primary()));
+        assertThat(t.primary().serverId()).isEqualTo(cluster.primary().serverId());
+        for (LocalNode replica : cluster.replicas()) {
+            Node node = t.node(address(replica));
+            assertThat(node.role()).isEqualTo(Role.REPLICA);
+            assertThat(node.serverId()).isEqualTo(replica.serverId());
+            assertThat(node.health()).isEqualTo(Health.UP);
+            assertThat(node.eligibleForReads()).isTrue();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void discoveryFromAReplicaAloneFindsEveryNodeWithItsRole() throws Exception {
+        LocalNode seed = cluster.replica(0);
+        ClusterState state = monitor(address(seed));
+
+        await(state, SLACK, "primary and two readable replicas", t -> allUpAndReadable(t, 2));
+
+        Topology t = state.current();
+        assertThat(t.nodes()).hasSize(3);
+        // The replica names its source by the address it replicates from: mariadbd's own port here.
+        assertThat(t.primary().address()).isEqualTo(NodeAddress.of("127.0.0.1", cluster.primary().serverPort()));
+        assertThat(t.primary().serverId()).isEqualTo(cluster.primary().serverId());
+        assertThat(t.node(address(seed)).role()).isEqualTo(Role.REPLICA);
+        assertThat(t.node(address(cluster.replica(1))).role()).isEqualTo(Role.REPLICA);
+    }
+
+    @Test
+    @Order(3)
+    void aKilledReplicaIsDownWithinDeadAfterAndRejoinsAfterRestart() throws Exception {
+        ClusterState state = monitorAll();
+        LocalNode replica = cluster.replica(0);
+        NodeAddress address = address(replica);
+        await(state, SLACK, "all up", t -> allUpAndReadable(t, 2));
+
+        cluster.kill(replica);
+        Duration took = await(state, DEAD_AFTER.plus(PROBE_INTERVAL).plus(SLACK), "killed replica DOWN",
+                health(address, Health.DOWN));
+        assertThat(readable(state.current(), address)).isFalse();
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ZERO);
+
+        cluster.restart(replica);
+        await(state, SLACK.plus(PROBE_INTERVAL.multipliedBy(3)), "restarted replica UP and readable",
+                t -> health(address, Health.UP).test(t) && readable(t, address));
+    }
+
+    @Test
+    @Order(4)
+    void aFrozenPrimaryIsDownWithinDeadAfterPlusTheProbeTimeoutAndThawBringsItBack() throws Exception {
+        ClusterState state = monitorAll();
+        LocalNode primary = cluster.primary();
+        NodeAddress address = address(primary);
+        await(state, SLACK, "all up", t -> allUpAndReadable(t, 2));
+
+        cluster.freeze(primary);
+        await(state, DEAD_AFTER.plus(PROBE_TIMEOUT).plus(SLACK), "frozen primary DOWN", health(address, Health.DOWN));
+        assertThat(state.current().primary()).isNull();
+
+        cluster.thaw(primary);
+        await(state, PROBE_TIMEOUT.plus(PROBE_INTERVAL.multipliedBy(3)).plus(SLACK), "thawed primary UP",
+                t -> t.primary() != null && t.primary().address().equals(address));
+    }
+
+    @Test
+    @Order(5)
+    void aPartitionedNodeIsDetectedLikeAFrozenOne() throws Exception {
+        ClusterState state = monitorAll();
+        LocalNode replica = cluster.replica(1);
+        NodeAddress address = address(replica);
+        await(state, SLACK, "all up", t -> allUpAndReadable(t, 2));
+
+        cluster.partition(replica);
+        await(state, DEAD_AFTER.plus(PROBE_TIMEOUT).plus(SLACK), "partitioned replica DOWN",
+                health(address, Health.DOWN));
+
+        cluster.heal(replica);
+        await(state, PROBE_TIMEOUT.plus(PROBE_INTERVAL.multipliedBy(3)).plus(SLACK), "healed replica readable",
+                t -> readable(t, address));
+    }
+
+    @Test
+    @Order(6)
+    void aLaggingReplicaLeavesReadRoutingAndReturnsWhenCaughtUp() throws Exception {
+        ClusterState state = monitorAll();
+        LocalNode replica = cluster.replica(0);
+        NodeAddress address = address(replica);
+        await(state, SLACK, "all up", t -> allUpAndReadable(t, 2));
+        try (Connection c = cluster.appConnection(cluster.primary())) {
+            c.createStatement().execute("CREATE TABLE IF NOT EXISTS lag_probe (id INT PRIMARY KEY, at TIMESTAMP(6))");
+        }
+
+        cluster.delayReplication(replica, 6);
+        // Seconds_Behind_Master only grows while events arrive: keep writing.
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        int i = 0;
+        try (Connection c = cluster.appConnection(cluster.primary())) {
+            while (readable(state.current(), address)) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the delayed replica stayed readable: " + state.current());
+                }
+                c.createStatement().execute("REPLACE INTO lag_probe VALUES (" + (i++ % 10) + ", NOW(6))");
+                Thread.sleep(100);
+            }
+        }
+        Node lagging = state.current().node(address);
+        assertThat(lagging.lagging()).isTrue();
+        assertThat(lagging.lagMillis()).isGreaterThan(MAX_LAG.toMillis());
+
+        cluster.delayReplication(replica, 0);
+        await(state, Duration.ofSeconds(15), "caught-up replica readable again", t -> readable(t, address));
+    }
+
+    @Test
+    @Order(7)
+    void aStoppedReplicaIsNotEligibleButStaysUp() throws Exception {
+        ClusterState state = monitorAll();
+        LocalNode replica = cluster.replica(1);
+        NodeAddress address = address(replica);
+        await(state, SLACK, "all up", t -> allUpAndReadable(t, 2));
+
+        cluster.stopReplication(replica);
+        await(state, PROBE_INTERVAL.plus(SLACK), "stopped replica not readable", t -> !readable(t, address));
+        Node node = state.current().node(address);
+        assertThat(node.health()).isEqualTo(Health.UP);
+        assertThat(node.replicating()).isFalse();
+
+        cluster.startReplication(replica);
+        await(state, PROBE_INTERVAL.plus(SLACK), "restarted replication readable", t -> readable(t, address));
+    }
+
+    @Test
+    @Order(100)
+    void anExternalPromotionIsARoleChangeWithinOneProbeInterval() throws Exception {
+        ClusterState state = monitorAll();
+        LocalNode oldPrimary = cluster.primary();
+        LocalNode chosen = cluster.replica(0);
+        await(state, SLACK, "all up", t -> allUpAndReadable(t, 2));
+
+        cluster.kill(oldPrimary);
+        cluster.promote(chosen);
+        long promotedAt = System.nanoTime();
+        await(state, PROBE_INTERVAL.plus(SLACK), "promoted replica is the primary",
+                t -> t.primary() != null && t.primary().address().equals(address(chosen)));
+        Duration seen = Duration.ofNanos(System.nanoTime() - promotedAt);
+        assertThat(state.current().node(address(cluster.replica(0))).role()).isEqualTo(Role.REPLICA);
+        System.out.printf("external promotion seen after %d ms (probe interval %d ms)%n", seen.toMillis(),
+                PROBE_INTERVAL.toMillis());
+    }
+}
