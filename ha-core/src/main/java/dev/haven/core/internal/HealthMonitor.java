@@ -2,6 +2,7 @@ package dev.haven.core.internal;
 
 import dev.haven.core.ClusterState;
 import dev.haven.core.HavenConfig;
+import dev.haven.core.Health;
 import dev.haven.core.Node;
 import dev.haven.core.NodeAddress;
 import dev.haven.core.NodeConnector;
@@ -65,6 +66,10 @@ public final class HealthMonitor implements AutoCloseable {
     private final Object assembly = new Object();
     private final Thread ticker;
     private volatile boolean running = true;
+    /** Set once the seeds' first probes are in, so the first topology published is a whole one. */
+    private volatile boolean started;
+    /** The last conflict between primaries that was logged, so it is logged once, not at every tick. */
+    private String lastConflict;
 
     public HealthMonitor(HavenConfig config, TopologyDiscovery discovery, NodeConnector connector, ClusterState state,
                          LongSupplier nanoTime) {
@@ -108,6 +113,7 @@ public final class HealthMonitor implements AutoCloseable {
                 break;
             }
         }
+        started = true;
         republish();
     }
 
@@ -207,6 +213,11 @@ public final class HealthMonitor implements AutoCloseable {
                 firstProbe.countDown();
                 republish();
                 long next = started + interval;
+                if (next - System.nanoTime() < interval / 2) {
+                    // The probe overran (a hung server that just came back): space the next one out, or two
+                    // back-to-back successes would satisfy recoverAfter within milliseconds.
+                    next = System.nanoTime() + interval;
+                }
                 while (running && !stopped && !wakeRequested) {
                     long left = next - System.nanoTime();
                     if (left <= 0) {
@@ -305,7 +316,7 @@ public final class HealthMonitor implements AutoCloseable {
     /** Builds the next topology from every node's last state and the detector, and publishes it if it changed. */
     void republish() {
         synchronized (assembly) {
-            if (!running) {
+            if (!running || !started) {
                 return;
             }
             resolveAliases();
@@ -315,7 +326,10 @@ public final class HealthMonitor implements AutoCloseable {
             for (Prober prober : probers.values()) {
                 ServerState seen = states.get(prober.address);
                 if (seen == null) {
-                    facts.add(NodeFacts.unknown(prober.address));
+                    // A discovered address joins once a probe has told who it is (it may be an alias).
+                    if (seeds.contains(prober.address)) {
+                        facts.add(NodeFacts.unknown(prober.address));
+                    }
                     continue;
                 }
                 Role role = seen.role();
@@ -363,42 +377,58 @@ public final class HealthMonitor implements AutoCloseable {
     }
 
     /**
-     * The primary, when several servers claim the role (a restarted old primary that nobody fenced yet): the one
-     * most replicas replicate from; on a tie, the current primary if it is among them.
+     * Which server's claim to be primary stands. One claim stands, whatever its health (the topology does not
+     * route to a DOWN primary, but it stays the primary until another one appears). When several servers claim
+     * the role (a restarted old primary that nobody fenced yet), live ones beat DOWN ones, then the one most
+     * replicas replicate from wins, then the current primary; a tie beyond that stands for nobody, so writes wait
+     * rather than go to two places.
      */
     private NodeAddress choosePrimary(Map<NodeAddress, ServerState> states) {
         List<ServerState> claims = new ArrayList<>();
         for (ServerState seen : states.values()) {
-            if (seen.role() == Role.PRIMARY && seen.routable() && detector.health(seen.address()) != dev.haven.core.Health.DOWN) {
+            if (seen.role() == Role.PRIMARY && seen.routable()) {
                 claims.add(seen);
             }
         }
-        if (claims.isEmpty()) {
-            return null;
-        }
-        if (claims.size() == 1) {
-            return claims.get(0).address();
+        if (claims.size() <= 1) {
+            lastConflict = null;
+            return claims.isEmpty() ? null : claims.get(0).address();
         }
         Node current = state.current().primary();
         ServerState best = null;
-        int bestFollowers = -1;
+        long bestScore = -1;
+        boolean tie = false;
         for (ServerState claim : claims) {
-            int followers = 0;
+            long followers = 0;
             for (ServerState seen : states.values()) {
                 ServerState.Replication r = seen.replication();
-                if (r != null && r.sourceServerId() == claim.serverId()) {
+                if (r != null && r.sourceServerId() == claim.serverId() && r.ioState() == ServerState.IoState.RUNNING) {
                     followers++;
                 }
             }
+            boolean live = detector.health(claim.address()) != Health.DOWN;
             boolean isCurrent = current != null && current.address().equals(claim.address());
-            if (followers > bestFollowers || (followers == bestFollowers && isCurrent)) {
+            long score = (live ? 1L << 40 : 0) + (followers << 1) + (isCurrent ? 1 : 0);
+            if (score > bestScore) {
                 best = claim;
-                bestFollowers = followers;
+                bestScore = score;
+                tie = false;
+            } else if (score == bestScore) {
+                tie = true;
             }
         }
-        log.warn("{} servers claim to be primary ({}); routing writes to {}, followed by {} replica(s)",
-                claims.size(), addresses(claims), best.address(), bestFollowers);
-        return best.address();
+        String verdict = addresses(claims) + (tie ? " -> nobody" : " -> " + best.address());
+        if (!verdict.equals(lastConflict)) {
+            lastConflict = verdict;
+            if (tie) {
+                log.warn("{} servers claim to be primary ({}) and none is followed by more replicas: no writes"
+                        + " until one is fenced or promoted", claims.size(), addresses(claims));
+            } else {
+                log.warn("{} servers claim to be primary ({}); writes go to {}, which the replicas follow",
+                        claims.size(), addresses(claims), best.address());
+            }
+        }
+        return tie ? null : best.address();
     }
 
     /**
@@ -411,7 +441,7 @@ public final class HealthMonitor implements AutoCloseable {
         }
         Set<NodeAddress> reported = new HashSet<>();
         for (ServerState seen : states.values()) {
-            if (detector.health(seen.address()) == dev.haven.core.Health.DOWN) {
+            if (detector.health(seen.address()) == Health.DOWN) {
                 continue;
             }
             for (ServerState.Peer peer : seen.peers()) {
@@ -424,7 +454,7 @@ public final class HealthMonitor implements AutoCloseable {
         }
         for (NodeAddress address : new ArrayList<>(probers.keySet())) {
             if (!seeds.contains(address) && !reported.contains(address)
-                    && detector.health(address) == dev.haven.core.Health.DOWN) {
+                    && detector.health(address) == Health.DOWN) {
                 remove(address, "down, and no member of the cluster reports it any more");
             }
         }

@@ -281,6 +281,51 @@ class HealthMonitorIT {
     }
 
     @Test
+    @Order(8)
+    void closeStopsEveryThreadAndMonitoringConnection() throws Exception {
+        HavenConfig config = config(address(cluster.primary()));
+        ClusterState state = new ClusterState(config);
+        HealthMonitor monitor = new HealthMonitor(config, new ReplicationDiscovery(), connector(), state, System::nanoTime);
+        monitor.start();
+        await(state, SLACK, "all up", t -> allUpAndReadable(t, 2));
+        assertThat(havenThreads()).isNotEmpty();
+        assertThat(appConnections()).isGreaterThanOrEqualTo(3);
+
+        monitor.close();
+
+        assertThat(havenThreads()).isEmpty();
+        long deadline = System.nanoTime() + SLACK.toNanos();
+        while (appConnections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20); // the server notices closed sockets asynchronously
+        }
+        assertThat(appConnections()).as("monitoring connections left open").isZero();
+    }
+
+    private static List<String> havenThreads() {
+        List<String> names = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && t.getName().startsWith("haven-") && !t.getName().startsWith("haven-proxy")
+                    && !t.getName().startsWith("haven-testkit")) {
+                names.add(t.getName());
+            }
+        }
+        return names;
+    }
+
+    private static long appConnections() throws Exception {
+        long total = 0;
+        for (LocalNode node : cluster.nodes()) {
+            try (Connection c = cluster.adminConnection(node);
+                 java.sql.ResultSet rs = c.createStatement().executeQuery(
+                         "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '" + cluster.appUser() + "'")) {
+                rs.next();
+                total += rs.getLong(1);
+            }
+        }
+        return total;
+    }
+
+    @Test
     @Order(100)
     void anExternalPromotionIsARoleChangeWithinOneProbeInterval() throws Exception {
         ClusterState state = monitorAll();
