@@ -117,6 +117,17 @@ public final class HealthMonitor implements AutoCloseable {
         republish();
     }
 
+    /**
+     * Passive signal: an application connection to the node failed. The node is {@code SUSPECT} in the next
+     * topology, published before this returns (so the very next route avoids it), and is probed at once.
+     */
+    public void nodeFailed(NodeAddress address) {
+        if (probers.containsKey(address)) {
+            detector.passiveFailure(address);
+            republish();
+        }
+    }
+
     /** Asks for an immediate probe of one node; returns at once. */
     public void probeNow(NodeAddress address) {
         Prober prober = probers.get(address);

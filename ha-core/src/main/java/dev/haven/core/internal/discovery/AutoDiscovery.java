@@ -1,5 +1,6 @@
 package dev.haven.core.internal.discovery;
 
+import dev.haven.core.HavenConfig;
 import dev.haven.core.NodeAddress;
 import dev.haven.core.ServerState;
 import dev.haven.core.TopologyDiscovery;
@@ -57,20 +58,18 @@ public final class AutoDiscovery implements TopologyDiscovery {
         return !members.isEmpty() && Rows.getLong(members.get(0), 0, "active") > 0 ? group : replication;
     }
 
-    /** The discovery for a {@code ha.discovery} value. */
-    public static TopologyDiscovery forName(String kind) {
+    /** The discovery for a {@code ha.discovery} setting. */
+    public static TopologyDiscovery of(HavenConfig.Discovery kind) {
         switch (kind) {
-            case "auto":
-                return new AutoDiscovery();
-            case "replication":
+            case REPLICATION:
                 return new ReplicationDiscovery();
-            case "group-replication":
+            case GROUP_REPLICATION:
                 return new GroupReplicationDiscovery();
-            case "static":
+            case STATIC:
                 return new StaticDiscovery();
+            case AUTO:
             default:
-                throw new IllegalArgumentException("ha.discovery: '" + kind
-                        + "' is not a discovery kind; allowed: auto, replication, group-replication, static");
+                return new AutoDiscovery();
         }
     }
 }

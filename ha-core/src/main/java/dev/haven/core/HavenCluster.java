@@ -1,0 +1,119 @@
+package dev.haven.core;
+
+import dev.haven.core.internal.HealthMonitor;
+import dev.haven.core.internal.discovery.AutoDiscovery;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One monitored cluster: the live {@link Topology}, the {@link Router} over it, and the monitor that keeps it
+ * current. This is what the JDBC layer holds per cluster; applications meet it through {@code HaDataSource}.
+ *
+ * <pre>{@code
+ * try (HavenCluster cluster = HavenCluster.start(config, connector)) {
+ *     Node replica = cluster.router().routeRead();
+ *     ...
+ *     cluster.nodeFailed(replica.address());   // an application statement hit a dead node
+ * }
+ * }</pre>
+ *
+ * <p>{@link #start} returns once every seed has been probed once (at most the connect timeout plus the probe
+ * timeout), so the first route sees a real topology. {@link #close()} stops every thread and monitoring
+ * connection the cluster started.
+ */
+public final class HavenCluster implements AutoCloseable {
+
+    private final HavenConfig config;
+    private final ClusterState state;
+    private final Router router;
+    private final HealthMonitor monitor;
+
+    private HavenCluster(HavenConfig config, ClusterState state, HealthMonitor monitor) {
+        this.config = config;
+        this.state = state;
+        this.router = new Router(config, state);
+        this.monitor = monitor;
+    }
+
+    /**
+     * Starts monitoring the cluster that {@code config}'s seeds belong to.
+     *
+     * @param connector opens the monitor's own connections (with the monitoring credentials)
+     * @param listeners told about every event from the first topology on
+     */
+    public static HavenCluster start(HavenConfig config, NodeConnector connector, HavenEventListener... listeners) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(connector, "connector");
+        ClusterState state = new ClusterState(config);
+        for (HavenEventListener listener : listeners) {
+            state.addListener(listener);
+        }
+        HealthMonitor monitor = new HealthMonitor(config, AutoDiscovery.of(config.discovery()), connector, state,
+                System::nanoTime);
+        HavenCluster cluster = new HavenCluster(config, state, monitor);
+        monitor.start();
+        return cluster;
+    }
+
+    public HavenConfig config() {
+        return config;
+    }
+
+    /** The live topology: one volatile read. */
+    public Topology topology() {
+        return state.current();
+    }
+
+    /** Routes writes to the primary and reads to eligible replicas of the live topology. */
+    public Router router() {
+        return router;
+    }
+
+    /** The live state, for listeners and waiting on a primary. */
+    public ClusterState state() {
+        return state;
+    }
+
+    /**
+     * Passive signal: an application statement on {@code node} failed because the node is gone (a communication
+     * error, not a SQL error). The node is {@code SUSPECT} in a topology published before this returns, so the
+     * next route avoids it, and it is probed at once instead of at the next tick. Never waits on the network;
+     * call it from any thread.
+     */
+    public void nodeFailed(NodeAddress node) {
+        monitor.nodeFailed(node);
+    }
+
+    /**
+     * A statement was refused because the node is no longer writable (a demoted primary): probe every node now,
+     * so the new primary is found without waiting for the next tick.
+     */
+    public void refresh() {
+        monitor.probeAllNow();
+    }
+
+    /** What each node reported at its last successful probe, for diagnostics and failover decisions. */
+    public Map<NodeAddress, ServerState> serverStates() {
+        return monitor.lastStates();
+    }
+
+    public void addListener(HavenEventListener listener) {
+        state.addListener(listener);
+    }
+
+    public void removeListener(HavenEventListener listener) {
+        state.removeListener(listener);
+    }
+
+    /** Stops monitoring: every thread and monitoring connection this cluster started is gone when this returns. */
+    @Override
+    public void close() {
+        monitor.close();
+    }
+
+    @Override
+    public String toString() {
+        return "HavenCluster" + List.of(state.current());
+    }
+}
