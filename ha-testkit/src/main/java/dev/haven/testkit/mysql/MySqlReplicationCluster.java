@@ -4,10 +4,14 @@
  */
 package dev.haven.testkit.mysql;
 
-import java.security.SecureRandom;
+import static dev.haven.testkit.mysql.MySqlSupport.checkDistinctUsers;
+import static dev.haven.testkit.mysql.MySqlSupport.checkName;
+import static dev.haven.testkit.mysql.MySqlSupport.checkPassword;
+import static dev.haven.testkit.mysql.MySqlSupport.execute;
+import static dev.haven.testkit.mysql.MySqlSupport.randomPassword;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -18,7 +22,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.Network;
@@ -70,15 +73,12 @@ public final class MySqlReplicationCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MySqlReplicationCluster.class);
 
     /** The image used unless {@link Builder#image(String)} says otherwise. */
-    public static final String DEFAULT_IMAGE = "mysql:8.4";
+    public static final String DEFAULT_IMAGE = MySqlSupport.DEFAULT_IMAGE;
     /** The primary's host name on the cluster's Docker network. */
     public static final String PRIMARY_ALIAS = "mysql-primary";
 
-    private static final int MYSQL_PORT = 3306;
+    private static final int MYSQL_PORT = MySqlSupport.MYSQL_PORT;
     private static final String REPLICATION_USER = "haven_repl";
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_]{1,32}");
-    private static final Pattern PASSWORD = Pattern.compile("[A-Za-z0-9_.,:+=@%-]{8,64}");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Network network;
     private final List<MySQLContainer> nodes; // index 0 is the primary
@@ -172,14 +172,7 @@ public final class MySqlReplicationCluster implements AutoCloseable {
      * {@code jdbc:ha:} in front for Haven.
      */
     public String clusterJdbcUrl() {
-        StringBuilder url = new StringBuilder("jdbc:mysql://");
-        for (int i = 0; i < nodes.size(); i++) {
-            if (i > 0) {
-                url.append(',');
-            }
-            url.append(hostAndPort(i));
-        }
-        return url.append('/').append(database).toString();
+        return MySqlSupport.clusterJdbcUrl(nodes, database);
     }
 
     /**
@@ -188,7 +181,7 @@ public final class MySqlReplicationCluster implements AutoCloseable {
      * @param index 0 for the primary, {@code i} for replica {@code i}
      */
     public String jdbcUrl(int index) {
-        return "jdbc:mysql://" + hostAndPort(index) + "/" + database;
+        return MySqlSupport.jdbcUrl(nodes.get(index), database);
     }
 
     /**
@@ -213,26 +206,16 @@ public final class MySqlReplicationCluster implements AutoCloseable {
         Objects.requireNonNull(timeout, "timeout");
         long deadline = System.nanoTime() + timeout.toNanos();
         String executed;
-        try (Connection primary = connectAsAdmin(0);
-                Statement st = primary.createStatement();
-                ResultSet rs = st.executeQuery("SELECT @@GLOBAL.gtid_executed")) {
-            rs.next();
-            executed = rs.getString(1);
+        try (Connection primary = connectAsAdmin(0)) {
+            executed = MySqlSupport.executedGtids(primary);
         }
         for (int i = 1; i < nodes.size(); i++) {
-            double seconds = Math.max(0.001, (deadline - System.nanoTime()) / 1e9);
-            try (Connection replica = connectAsAdmin(i);
-                    PreparedStatement ps = replica.prepareStatement(
-                            "SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?)")) {
-                ps.setString(1, executed);
-                ps.setDouble(2, seconds);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getInt(1) != 0) {
-                        throw new TimeoutException("replica " + i + " has not applied "
-                                + executed.replace('\n', ' ') + " within " + timeout + ": "
-                                + replicationStatus(replica));
-                    }
+            try (Connection replica = connectAsAdmin(i)) {
+                if (!MySqlSupport.waitForGtids(replica, executed,
+                        (deadline - System.nanoTime()) / 1e9)) {
+                    throw new TimeoutException("replica " + i + " has not applied "
+                            + executed.replace('\n', ' ') + " within " + timeout + ": "
+                            + replicationStatus(replica));
                 }
             }
         }
@@ -267,11 +250,6 @@ public final class MySqlReplicationCluster implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------
 
-    private String hostAndPort(int index) {
-        MySQLContainer c = nodes.get(index);
-        return c.getHost() + ":" + c.getMappedPort(MYSQL_PORT);
-    }
-
     private Connection connectAsAdmin(int index) throws SQLException {
         return DriverManager.getConnection(jdbcUrl(index), adminUser, adminPassword);
     }
@@ -284,29 +262,24 @@ public final class MySqlReplicationCluster implements AutoCloseable {
         // The image's first boot wrote users and the schema into each node's own GTID history;
         // forget it everywhere so that auto-positioning does not replay the primary's copy.
         for (int i = 0; i < nodes.size(); i++) {
-            try (Connection c = connectAsRoot(i); Statement st = c.createStatement()) {
-                st.execute(isMySql80(c) ? "RESET MASTER" : "RESET BINARY LOGS AND GTIDS");
+            try (Connection c = connectAsRoot(i)) {
+                MySqlSupport.resetGtidHistory(c);
             }
         }
-        try (Connection c = connectAsRoot(0); Statement st = c.createStatement()) {
-            st.execute("CREATE USER '" + REPLICATION_USER + "'@'%' IDENTIFIED BY '"
+        try (Connection c = connectAsRoot(0)) {
+            execute(c, "CREATE USER '" + REPLICATION_USER + "'@'%' IDENTIFIED BY '"
                     + replicationPassword + "'");
-            st.execute("GRANT REPLICATION SLAVE ON *.* TO '" + REPLICATION_USER + "'@'%'");
-            st.execute("CREATE USER '" + appUser + "'@'%' IDENTIFIED BY '" + appPassword + "'");
-            st.execute("GRANT ALL PRIVILEGES ON `" + database + "`.* TO '" + appUser + "'@'%'");
-            st.execute("GRANT REPLICATION CLIENT ON *.* TO '" + appUser + "'@'%'");
-            st.execute("GRANT SELECT ON performance_schema.* TO '" + appUser + "'@'%'");
-            st.execute("CREATE USER '" + adminUser + "'@'%' IDENTIFIED BY '" + adminPassword + "'");
-            st.execute("GRANT ALL PRIVILEGES ON *.* TO '" + adminUser + "'@'%' WITH GRANT OPTION");
+            execute(c, "GRANT REPLICATION SLAVE ON *.* TO '" + REPLICATION_USER + "'@'%'");
+            MySqlSupport.createUsers(c, database, appUser, appPassword, adminUser, adminPassword);
         }
         for (int i = 1; i < nodes.size(); i++) {
-            try (Connection c = connectAsRoot(i); Statement st = c.createStatement()) {
-                st.execute("CHANGE REPLICATION SOURCE TO SOURCE_HOST='" + PRIMARY_ALIAS
+            try (Connection c = connectAsRoot(i)) {
+                execute(c, "CHANGE REPLICATION SOURCE TO SOURCE_HOST='" + PRIMARY_ALIAS
                         + "', SOURCE_PORT=" + MYSQL_PORT + ", SOURCE_USER='" + REPLICATION_USER
                         + "', SOURCE_PASSWORD='" + replicationPassword
                         + "', SOURCE_AUTO_POSITION=1, SOURCE_SSL=1, SOURCE_CONNECT_RETRY=1");
-                st.execute("START REPLICA");
-                st.execute("SET PERSIST super_read_only = ON");
+                execute(c, "START REPLICA");
+                execute(c, "SET PERSIST super_read_only = ON");
             }
         }
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -332,12 +305,7 @@ public final class MySqlReplicationCluster implements AutoCloseable {
                     throw new TimeoutException("replica " + index + " did not connect to "
                             + PRIMARY_ALIAS + ": " + replicationStatus(c));
                 }
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new SQLException("interrupted while waiting for replica " + index, e);
-                }
+                MySqlSupport.pause(100);
             }
         }
     }
@@ -363,22 +331,6 @@ public final class MySqlReplicationCluster implements AutoCloseable {
         } catch (SQLException e) {
             return "replication status unavailable: " + e.getMessage();
         }
-    }
-
-    private static boolean isMySql80(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT VERSION()")) {
-            rs.next();
-            return rs.getString(1).startsWith("8.0.");
-        }
-    }
-
-    private static String randomPassword() {
-        String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-        StringBuilder s = new StringBuilder(24);
-        for (int i = 0; i < 24; i++) {
-            s.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
-        }
-        return s.toString();
     }
 
     /** Options for {@link MySqlReplicationCluster}; each setter checks its value at once. */
@@ -448,13 +400,7 @@ public final class MySqlReplicationCluster implements AutoCloseable {
          *     every container started so far is stopped again
          */
         public MySqlReplicationCluster start() {
-            if (appUser.equals(adminUser) || appUser.equals(REPLICATION_USER)
-                    || adminUser.equals(REPLICATION_USER) || "root".equals(appUser)
-                    || "root".equals(adminUser)) {
-                throw new IllegalArgumentException("appUser, adminUser, root and "
-                        + REPLICATION_USER + " must all differ, got appUser=" + appUser
-                        + ", adminUser=" + adminUser);
-            }
+            checkDistinctUsers(appUser, adminUser, REPLICATION_USER);
             if (!DockerSupport.isDockerAvailable()) {
                 throw new IllegalStateException("cannot start MySQL containers: "
                         + DockerSupport.unavailableReason());
@@ -490,25 +436,6 @@ public final class MySqlReplicationCluster implements AutoCloseable {
             }
             log.info("started {}", cluster);
             return cluster;
-        }
-
-        private static String checkName(String key, String value) {
-            Objects.requireNonNull(value, key);
-            if (!NAME.matcher(value).matches()) {
-                throw new IllegalArgumentException(key + " must match " + NAME.pattern()
-                        + ", got '" + value + "'");
-            }
-            return value;
-        }
-
-        private static String checkPassword(String key, String value) {
-            Objects.requireNonNull(value, key);
-            if (!PASSWORD.matcher(value).matches()) {
-                // the value itself is never echoed
-                throw new IllegalArgumentException(key + " must be 8-64 characters from "
-                        + PASSWORD.pattern());
-            }
-            return value;
         }
     }
 }
