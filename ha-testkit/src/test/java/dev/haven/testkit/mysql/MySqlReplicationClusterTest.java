@@ -10,7 +10,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-/** The builder's checks, which need no Docker. */
+/** The cluster builders' checks, which need no Docker. */
 class MySqlReplicationClusterTest {
 
     @Test
@@ -33,9 +33,22 @@ class MySqlReplicationClusterTest {
     }
 
     @Test
+    void groupBuilderRejectsBadValuesAtOnceNamingTheKey() {
+        MySqlGroupReplicationCluster.Builder b = MySqlGroupReplicationCluster.builder();
+        assertThatThrownBy(() -> b.members(0)).hasMessageContaining("members");
+        assertThatThrownBy(() -> b.members(10)).hasMessageContaining("members");
+        assertThatThrownBy(() -> b.database("a-b")).hasMessageContaining("database");
+        assertThatThrownBy(() -> b.appUser("root", "password1").adminUser("x", "password2").start())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must all differ");
+    }
+
+    @Test
     void startWithoutDockerFailsWithTheReason() {
         Assumptions.assumeFalse(DockerSupport.isDockerAvailable(), "Docker is available here");
         assertThatThrownBy(() -> MySqlReplicationCluster.builder().start())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(DockerSupport.unavailableReason());
+        assertThatThrownBy(() -> MySqlGroupReplicationCluster.builder().start())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(DockerSupport.unavailableReason());
     }
