@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A tiny TCP echo server on 127.0.0.1 for proxy tests: writes back every byte it reads, closes its
- * side when the client half-closes, and counts connections and bytes received.
+ * side when the client half-closes, can push bytes unprompted, and counts connections and bytes
+ * received.
  */
 final class EchoServer implements AutoCloseable {
 
@@ -51,6 +52,13 @@ final class EchoServer implements AutoCloseable {
     /** Connections currently open on the server side. */
     int openConnections() {
         return sockets.size();
+    }
+
+    /** Writes {@code bytes} to every open connection, unprompted, as a server push. */
+    void pushToAll(byte[] bytes) throws IOException {
+        for (Socket s : sockets) {
+            s.getOutputStream().write(bytes);
+        }
     }
 
     private void acceptLoop() {
