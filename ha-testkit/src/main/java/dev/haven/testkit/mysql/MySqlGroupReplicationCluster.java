@@ -28,7 +28,6 @@ import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.Network;
 import org.testcontainers.lifecycle.Startables;
 import org.testcontainers.mysql.MySQLContainer;
-import org.testcontainers.utility.DockerImageName;
 
 /**
  * A single-primary MySQL 8.4 Group Replication group (3 members by default) in Docker containers
@@ -219,18 +218,7 @@ public final class MySqlGroupReplicationCluster implements AutoCloseable {
             return;
         }
         closed = true;
-        for (int i = members.size() - 1; i >= 0; i--) {
-            try {
-                members.get(i).stop();
-            } catch (RuntimeException e) {
-                log.warn("stopping group member {} failed", i, e);
-            }
-        }
-        try {
-            network.close();
-        } catch (RuntimeException e) {
-            log.warn("removing the Docker network failed", e);
-        }
+        MySqlSupport.stopAll(members, network);
     }
 
     @Override
@@ -383,7 +371,6 @@ public final class MySqlGroupReplicationCluster implements AutoCloseable {
                 throw new IllegalStateException("cannot start MySQL containers: "
                         + DockerSupport.unavailableReason());
             }
-            DockerImageName imageName = DockerImageName.parse(image).asCompatibleSubstituteFor("mysql");
             String rootPassword = randomPassword();
             String groupName = UUID.randomUUID().toString();
             List<String> aliases = new ArrayList<>(members);
@@ -395,14 +382,8 @@ public final class MySqlGroupReplicationCluster implements AutoCloseable {
             List<MySQLContainer> nodes = new ArrayList<>(members);
             for (int i = 0; i < members; i++) {
                 String alias = aliases.get(i);
-                nodes.add(new MySQLContainer(imageName)
-                        .withDatabaseName(database)
-                        .withUsername("root")
-                        .withPassword(rootPassword)
-                        .withNetwork(network)
-                        .withNetworkAliases(alias)
-                        .withCommand("--server-id=" + (i + 1), "--gtid-mode=ON",
-                                "--enforce-gtid-consistency=ON", "--report-host=" + alias,
+                nodes.add(MySqlSupport.newNode(image, network, alias, i + 1, database,
+                        rootPassword, startupTimeout, List.of(
                                 "--plugin-load-add=group_replication.so",
                                 "--loose-group-replication-group-name=" + groupName,
                                 "--loose-group-replication-start-on-boot=OFF",
@@ -411,8 +392,7 @@ public final class MySqlGroupReplicationCluster implements AutoCloseable {
                                 "--loose-group-replication-local-address=" + alias + ":" + GROUP_PORT,
                                 "--loose-group-replication-group-seeds=" + seeds,
                                 "--loose-group-replication-recovery-use-ssl=ON",
-                                "--loose-group-replication-recovery-get-public-key=ON")
-                        .withStartupTimeout(startupTimeout));
+                                "--loose-group-replication-recovery-get-public-key=ON")));
             }
             MySqlGroupReplicationCluster cluster = new MySqlGroupReplicationCluster(this, network,
                     Collections.unmodifiableList(nodes), Collections.unmodifiableList(aliases),

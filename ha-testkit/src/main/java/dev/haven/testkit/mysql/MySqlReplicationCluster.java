@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.Network;
 import org.testcontainers.lifecycle.Startables;
 import org.testcontainers.mysql.MySQLContainer;
-import org.testcontainers.utility.DockerImageName;
 
 /**
  * A MySQL 8.4 primary and N asynchronous replicas in Docker containers (Testcontainers), for tests
@@ -228,18 +227,7 @@ public final class MySqlReplicationCluster implements AutoCloseable {
             return;
         }
         closed = true;
-        for (int i = nodes.size() - 1; i >= 0; i--) {
-            try {
-                nodes.get(i).stop();
-            } catch (RuntimeException e) {
-                log.warn("stopping MySQL node {} failed", i, e);
-            }
-        }
-        try {
-            network.close();
-        } catch (RuntimeException e) {
-            log.warn("removing the Docker network failed", e);
-        }
+        MySqlSupport.stopAll(nodes, network);
     }
 
     @Override
@@ -405,22 +393,13 @@ public final class MySqlReplicationCluster implements AutoCloseable {
                 throw new IllegalStateException("cannot start MySQL containers: "
                         + DockerSupport.unavailableReason());
             }
-            DockerImageName imageName = DockerImageName.parse(image).asCompatibleSubstituteFor("mysql");
             String rootPassword = randomPassword();
             Network network = Network.newNetwork();
             List<MySQLContainer> nodes = new ArrayList<>(replicas + 1);
             for (int i = 0; i <= replicas; i++) {
                 String alias = i == 0 ? PRIMARY_ALIAS : "mysql-replica-" + i;
-                MySQLContainer node = new MySQLContainer(imageName)
-                        .withDatabaseName(database)
-                        .withUsername("root")
-                        .withPassword(rootPassword)
-                        .withNetwork(network)
-                        .withNetworkAliases(alias)
-                        .withCommand("--server-id=" + (i + 1), "--gtid-mode=ON",
-                                "--enforce-gtid-consistency=ON", "--report-host=" + alias)
-                        .withStartupTimeout(startupTimeout);
-                nodes.add(node);
+                nodes.add(MySqlSupport.newNode(image, network, alias, i + 1, database,
+                        rootPassword, startupTimeout, List.of()));
             }
             MySqlReplicationCluster cluster = new MySqlReplicationCluster(this, network,
                     Collections.unmodifiableList(nodes), rootPassword, randomPassword());

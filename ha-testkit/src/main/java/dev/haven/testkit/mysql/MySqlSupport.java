@@ -12,11 +12,20 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Objects;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.ContainerState;
+import org.testcontainers.containers.Network;
+import org.testcontainers.mysql.MySQLContainer;
+import org.testcontainers.utility.DockerImageName;
 
 /** What the Testcontainers MySQL clusters share: credentials, checks and a few JDBC steps. */
 final class MySqlSupport {
+
+    private static final Logger log = LoggerFactory.getLogger(MySqlSupport.class);
 
     static final int MYSQL_PORT = 3306;
     static final String DEFAULT_IMAGE = "mysql:8.4";
@@ -64,6 +73,42 @@ final class MySqlSupport {
                 || "root".equals(adminUser)) {
             throw new IllegalArgumentException("appUser, adminUser, root and " + internalUser
                     + " must all differ, got appUser=" + appUser + ", adminUser=" + adminUser);
+        }
+    }
+
+    /**
+     * A MySQL container on {@code network} as {@code alias}, with a random-password root, the
+     * schema {@code database}, GTIDs on, {@code server_id} and {@code report_host} set, plus
+     * {@code extraArgs} for mysqld.
+     */
+    static MySQLContainer newNode(String image, Network network, String alias, int serverId,
+            String database, String rootPassword, Duration startupTimeout, List<String> extraArgs) {
+        List<String> args = new ArrayList<>(List.of("--server-id=" + serverId, "--gtid-mode=ON",
+                "--enforce-gtid-consistency=ON", "--report-host=" + alias));
+        args.addAll(extraArgs);
+        return new MySQLContainer(DockerImageName.parse(image).asCompatibleSubstituteFor("mysql"))
+                .withDatabaseName(database)
+                .withUsername("root")
+                .withPassword(rootPassword)
+                .withNetwork(network)
+                .withNetworkAliases(alias)
+                .withCommand(args.toArray(new String[0]))
+                .withStartupTimeout(startupTimeout);
+    }
+
+    /** Stops the containers, last first, then removes the network; logs and goes on on failure. */
+    static void stopAll(List<MySQLContainer> nodes, Network network) {
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            try {
+                nodes.get(i).stop();
+            } catch (RuntimeException e) {
+                log.warn("stopping MySQL container {} failed", i, e);
+            }
+        }
+        try {
+            network.close();
+        } catch (RuntimeException e) {
+            log.warn("removing the Docker network failed", e);
         }
     }
 
