@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@link #partition()}</td>
  *       <td>kept open; every byte in both directions is read and dropped, so a client waits until
  *           its own socket timeout, as with a network that drops packets</td>
- *       <td>accepted, never connected upstream; bytes dropped the same way</td></tr>
+ *       <td>accepted, never connected upstream; bytes dropped the same way (the TCP handshake
+ *           itself completes, so a client hits its connect/login timeout rather than a
+ *           {@code connect()} timeout)</td></tr>
  *   <tr><td>{@link #latency(Duration)}</td>
  *       <td>every forwarded chunk is delayed by that much, in each direction</td>
  *       <td>same</td></tr>
@@ -92,6 +94,7 @@ public final class FaultProxy implements AutoCloseable {
     private static final int BUFFER_SIZE = 32 * 1024;
     private static final int BACKLOG = 128;
     private static final int UPSTREAM_CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final long ACCEPT_RETRY_MILLIS = 50;
     private static final long CLOSE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final String name;
@@ -244,6 +247,7 @@ public final class FaultProxy implements AutoCloseable {
      * consistent; the others carry on.
      */
     public void heal() {
+        boolean faulty = latencyNanos != 0 || refusing || partitioned;
         latencyNanos = 0;
         refusing = false;
         partitioned = false;
@@ -253,7 +257,9 @@ public final class FaultProxy implements AutoCloseable {
                 n++;
             }
         }
-        log.info("proxy {}: healed, reset {} broken connection(s)", name, n);
+        if (faulty || n > 0) {
+            log.info("proxy {}: healed, reset {} broken connection(s)", name, n);
+        }
     }
 
     /** The number of client connections the proxy currently holds. */
@@ -322,11 +328,16 @@ public final class FaultProxy implements AutoCloseable {
             try {
                 client = server.accept();
             } catch (IOException e) {
-                if (!closed.get() && !server.isClosed()) {
-                    log.warn("proxy {}: accept failed", name, e);
-                    continue;
+                if (closed.get() || server.isClosed()) {
+                    return;
                 }
-                return;
+                log.warn("proxy {}: accept failed", name, e);
+                try {
+                    Thread.sleep(ACCEPT_RETRY_MILLIS); // e.g. out of file descriptors: do not spin
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+                continue;
             }
             long id = connectionIds.incrementAndGet();
             try {
