@@ -143,6 +143,29 @@ public final class ClusterState {
         }
     }
 
+    /**
+     * Waits until a topology after {@code epoch} is published, or the time is up (woken by the publication, not
+     * by polling).
+     *
+     * @return whether a newer topology is live now
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
+    public boolean awaitTopologyAfter(long epoch, long timeoutNanos) throws InterruptedException {
+        long remaining = timeoutNanos;
+        waitLock.lock();
+        try {
+            while (current.epoch() <= epoch) {
+                if (remaining <= 0) {
+                    return false;
+                }
+                remaining = published.awaitNanos(remaining);
+            }
+            return true;
+        } finally {
+            waitLock.unlock();
+        }
+    }
+
     private NoPrimaryException noPrimary(long waitedNanos, boolean interrupted) {
         Topology t = current;
         StringBuilder sb = new StringBuilder("No primary available for a write: ");

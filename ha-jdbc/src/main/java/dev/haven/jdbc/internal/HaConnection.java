@@ -1,0 +1,951 @@
+package dev.haven.jdbc.internal;
+
+import dev.haven.core.ErrorClassifier;
+import dev.haven.core.ErrorKind;
+import dev.haven.core.Node;
+import dev.haven.core.NodeAddress;
+import dev.haven.core.ReplicationPosition;
+import dev.haven.core.Role;
+import dev.haven.core.StatementKind;
+import dev.haven.core.Topology;
+import java.sql.Array;
+import java.sql.Blob;
+import java.sql.CallableStatement;
+import java.sql.Clob;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.NClob;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLClientInfoException;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.SQLWarning;
+import java.sql.SQLXML;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.sql.Struct;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Executor;
+
+/**
+ * A logical connection: what {@code HaDataSource.getConnection()} returns. It holds no physical connection until
+ * its first statement runs, then borrows one from the chosen node's pool:
+ *
+ * <ul>
+ *   <li>read-only connections read from a replica; read-write ones go to the primary; with
+ *       {@code ha.routing=auto}, plain reads in auto-commit mode go to replicas too;</li>
+ *   <li>a transaction (auto-commit off, from its first statement to commit or rollback) keeps one physical
+ *       connection throughout and returns it to its pool at the end; in auto-commit mode the physical connection
+ *       is kept while the routing target stays the same, and changed between statements when it does not;</li>
+ *   <li>failures: see {@link #failed}.</li>
+ * </ul>
+ *
+ * Session state set on the logical connection (auto-commit, isolation, catalog, schema, network timeout,
+ * holdability, client info, type map) is applied to every physical connection it takes.
+ *
+ * <p>Implementation notes: confined to one thread at a time, as JDBC connections are; no locks. The physical
+ * connection is re-checked against the topology only when the topology's epoch moved since the last check (one
+ * volatile read per statement otherwise).
+ */
+public final class HaConnection implements Connection {
+
+    private static final String RESOLUTION_UNKNOWN = "08007";
+
+    final ClusterContext ctx;
+
+    // Session state, applied to each physical connection.
+    private boolean autoCommit = true;
+    private boolean readOnly;
+    private int isolation = -1;
+    private String catalog;
+    private String schema;
+    private int holdability = -1;
+    private int networkTimeoutMillis = -1;
+    private Executor networkTimeoutExecutor;
+    private Properties clientInfo;
+    private Map<String, Class<?>> typeMap;
+
+    // The physical connection, if any.
+    private Node node;
+    private Connection raw;
+    private boolean rawForReads;
+    private long checkedEpoch;
+    /** Bumped at every new physical connection, so statements know when to re-create their vendor statements. */
+    private int generation;
+
+    private boolean transactionActive;
+    private boolean transactionWrote;
+    private int transactionStatements;
+    private boolean closed;
+    private final List<HaStatement> statements = new ArrayList<>(4);
+
+    HaConnection(ClusterContext ctx) {
+        this.ctx = ctx;
+    }
+
+    // ------------------------------------------------------------------------------------------ routing core
+
+    /**
+     * The physical connection a statement must run on now, for {@code sql} (null when unknown, as for
+     * metadata). Takes one if needed; may switch nodes between auto-commit statements.
+     */
+    Connection physical(String sql) throws SQLException {
+        checkOpen();
+        boolean forReads = routesToReplica(sql);
+        if (raw != null) {
+            if (transactionActive || forReads == rawForReads || hasOpenResults()) {
+                revalidate();
+                if (raw != null) {
+                    return raw;
+                }
+            } else {
+                release();
+            }
+        }
+        bind(forReads);
+        return raw;
+    }
+
+    int generation() {
+        return generation;
+    }
+
+    NodeAddress nodeAddress() {
+        return node == null ? null : node.address();
+    }
+
+    private boolean routesToReplica(String sql) {
+        if (readOnly) {
+            return true;
+        }
+        if (ctx.autoRouting && autoCommit && sql != null) {
+            return ctx.classifier.classify(sql) == StatementKind.READ;
+        }
+        return false;
+    }
+
+    private void bind(boolean forReads) throws SQLException {
+        Node target = forReads ? readTarget() : writeTarget();
+        Connection c;
+        try {
+            c = ctx.pools.borrow(target.address());
+        } catch (SQLException e) {
+            if (ErrorClassifier.classify(e) == ErrorKind.NODE_GONE || e instanceof SQLTransientConnectionException) {
+                ctx.cluster.nodeFailed(target.address());
+                // One more try: the passive signal has already taken the node out of the topology.
+                Node second = forReads ? readTarget() : writeTarget();
+                if (second.address().equals(target.address())) {
+                    throw e;
+                }
+                target = second;
+                c = ctx.pools.borrow(target.address());
+            } else {
+                throw e;
+            }
+        }
+        try {
+            applySession(c, target.role() == Role.PRIMARY && readOnly);
+        } catch (SQLException e) {
+            abortQuietly(c);
+            throw e;
+        }
+        node = target;
+        raw = c;
+        rawForReads = forReads;
+        checkedEpoch = ctx.cluster.topology().epoch();
+        generation++;
+        if (forReads && ctx.readYourWrites && target.role() == Role.REPLICA) {
+            awaitOwnWrites();
+        }
+    }
+
+    /** The primary, waiting up to {@code ha.failover.timeout} for one; then a {@code NoPrimaryException}. */
+    private Node writeTarget() throws SQLException {
+        return ctx.cluster.router().awaitWrite();
+    }
+
+    private Node readTarget() throws SQLException {
+        ReplicationPosition after = ctx.readYourWrites ? ctx.lastWrite() : ReplicationPosition.EMPTY;
+        Node target = after.isEmpty() ? ctx.cluster.router().routeRead() : ctx.cluster.router().routeReadAfter(after);
+        if (target == null) {
+            if (ctx.cluster.topology().primary() == null) {
+                return writeTarget(); // waits for a primary, then fails clearly
+            }
+            throw new SQLTransientConnectionException("no replica is eligible for reads and ha.readFallback=fail;"
+                    + " topology: " + ctx.cluster.topology(), "08001");
+        }
+        return target;
+    }
+
+    /**
+     * Read-your-writes on a replica that may not have our last write yet: wait for it on the replica, bounded by
+     * {@code ha.consistency.timeout}; past that, read from the primary instead.
+     */
+    private void awaitOwnWrites() throws SQLException {
+        ReplicationPosition after = ctx.lastWrite();
+        if (after.isEmpty() || node.position().covers(after)) {
+            return;
+        }
+        double seconds = ctx.config.consistencyTimeout().toMillis() / 1000.0;
+        int result;
+        try (Statement s = raw.createStatement(); ResultSet rs = s.executeQuery(ctx.waitSql(node.address(), after, seconds))) {
+            result = rs.next() ? rs.getInt(1) : -1;
+        }
+        if (result != 0) {
+            release();
+            bindPrimaryForReads();
+        }
+    }
+
+    private void bindPrimaryForReads() throws SQLException {
+        Node primary = writeTarget();
+        Connection c = ctx.pools.borrow(primary.address());
+        try {
+            applySession(c, readOnly);
+        } catch (SQLException e) {
+            abortQuietly(c);
+            throw e;
+        }
+        node = primary;
+        raw = c;
+        rawForReads = true;
+        checkedEpoch = ctx.cluster.topology().epoch();
+        generation++;
+    }
+
+    /**
+     * The topology moved since we last looked: is our node still fit for what we use it for? A demoted or dead
+     * node is dropped; inside a transaction that means the transaction is lost, which the caller must learn.
+     */
+    private void revalidate() throws SQLException {
+        Topology t = ctx.cluster.topology();
+        if (t.epoch() == checkedEpoch) {
+            return;
+        }
+        checkedEpoch = t.epoch();
+        Node now = t.node(node.address());
+        boolean fit;
+        if (now == null || now.health() == dev.haven.core.Health.DOWN) {
+            fit = false;
+        } else if (rawForReads) {
+            fit = true; // a lagging replica finishes what it serves; new reads are routed afresh
+        } else {
+            fit = t.primary() != null && t.primary().address().equals(node.address());
+        }
+        if (fit) {
+            node = now;
+            return;
+        }
+        NodeAddress lost = node.address();
+        boolean wasInTransaction = transactionActive && transactionStatements > 0;
+        discard();
+        if (wasInTransaction) {
+            throw resolutionUnknown("the transaction's node " + lost + " is " + (now == null ? "gone"
+                    : now.health() == dev.haven.core.Health.DOWN ? "down" : "no longer the primary")
+                    + "; the transaction was abandoned and whether it committed is unknown", null);
+        }
+    }
+
+    private boolean hasOpenResults() {
+        for (int i = 0; i < statements.size(); i++) {
+            if (statements.get(i).hasOpenResult()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Called by a statement after it ran successfully. */
+    void executed(String sql, boolean wrote) throws SQLException {
+        if (!autoCommit) {
+            transactionActive = true;
+            transactionStatements++;
+            transactionWrote |= wrote;
+        } else if (wrote && ctx.readYourWrites && !rawForReads) {
+            ctx.recordWrite(node.address(), raw);
+        }
+    }
+
+    /** Whether a retry may move {@code sql} to another node now: nothing of a transaction is at stake. */
+    boolean mayRetryElsewhere() {
+        return !transactionActive || transactionStatements == 0;
+    }
+
+    boolean boundForReads() {
+        return rawForReads;
+    }
+
+    /**
+     * Decides what a failed statement means. Returns null when the statement should simply run again (on a new
+     * physical connection, which {@link #physical} will take), or the exception to throw:
+     *
+     * <ul>
+     *   <li>node gone (communication failure): the node is reported to the monitor at once. A read in auto-commit
+     *       mode is retried once elsewhere. Anything else, a write in flight or an open transaction, may or may
+     *       not have been applied: {@code 08007} (transaction resolution unknown), and the logical connection
+     *       stays usable, its next statement going to the current primary;</li>
+     *   <li>refused as read-only (1290, 1836, 3100): the node is no longer the primary and nothing was applied. The
+     *       statement is retried once on the new primary, after a topology refresh, unless earlier statements of
+     *       the same transaction ran on the old one;</li>
+     *   <li>anything else (deadlocks, constraint violations, syntax): the application's business, returned as is.</li>
+     * </ul>
+     */
+    SQLException failed(SQLException error, boolean readOnlyStatement, int attempt) {
+        ErrorKind kind = ErrorClassifier.classify(error);
+        if (kind == ErrorKind.NODE_GONE) {
+            NodeAddress lost = node == null ? null : node.address();
+            boolean retryable = attempt == 0 && readOnlyStatement && mayRetryElsewhere();
+            boolean wasInTransaction = transactionActive && transactionStatements > 0;
+            if (lost != null) {
+                ctx.cluster.nodeFailed(lost);
+            }
+            discard();
+            if (retryable) {
+                return null;
+            }
+            if (readOnlyStatement && !wasInTransaction) {
+                return new SQLTransientConnectionException("the read failed on " + lost + " and again on its retry: "
+                        + error.getMessage(), "08006", error.getErrorCode(), error);
+            }
+            return resolutionUnknown((wasInTransaction ? "the connection to " + lost + " failed during a transaction"
+                    : "the connection to " + lost + " failed while a write was in flight")
+                    + ", so whether it committed is unknown", error);
+        }
+        if (kind == ErrorKind.NOT_PRIMARY && attempt == 0 && mayRetryElsewhere() && node != null && !rawForReads) {
+            NodeAddress demoted = node.address();
+            discard();
+            awaitPrimaryOtherThan(demoted);
+            return null;
+        }
+        return error;
+    }
+
+    private void awaitPrimaryOtherThan(NodeAddress demoted) {
+        ctx.cluster.refresh();
+        long deadline = System.nanoTime() + ctx.config.failoverTimeout().toNanos();
+        while (System.nanoTime() < deadline) {
+            Node primary = ctx.cluster.topology().primary();
+            if (primary != null && !primary.address().equals(demoted)) {
+                return;
+            }
+            try {
+                ctx.cluster.state().awaitTopologyAfter(ctx.cluster.topology().epoch(), deadline - System.nanoTime());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private SQLException resolutionUnknown(String what, SQLException cause) {
+        return new SQLNonTransientConnectionException(what + ". Check whether your last transaction's changes are"
+                + " there before retrying it; this connection stays usable and its next transaction goes to the"
+                + " current primary.", RESOLUTION_UNKNOWN, cause == null ? 0 : cause.getErrorCode(), cause);
+    }
+
+    // ------------------------------------------------------------------------------------------ session state
+
+    private void applySession(Connection c, boolean propagateReadOnly) throws SQLException {
+        if (c.getAutoCommit() != autoCommit) {
+            c.setAutoCommit(autoCommit);
+        }
+        if (propagateReadOnly && !c.isReadOnly()) {
+            // Only a primary serving a read-only connection needs the flag; replicas are read-only already,
+            // and the flag costs a round trip each way on some drivers.
+            c.setReadOnly(true);
+        }
+        if (isolation != -1) {
+            c.setTransactionIsolation(isolation);
+        }
+        if (catalog != null) {
+            c.setCatalog(catalog);
+        }
+        if (schema != null) {
+            c.setSchema(schema);
+        }
+        if (holdability != -1) {
+            c.setHoldability(holdability);
+        }
+        if (networkTimeoutMillis != -1) {
+            c.setNetworkTimeout(networkTimeoutExecutor, networkTimeoutMillis);
+        }
+        if (clientInfo != null) {
+            c.setClientInfo(clientInfo);
+        }
+        if (typeMap != null) {
+            c.setTypeMap(typeMap);
+        }
+    }
+
+    /** Gives the physical connection back to its pool. */
+    private void release() throws SQLException {
+        Connection c = raw;
+        raw = null;
+        node = null;
+        transactionActive = false;
+        transactionWrote = false;
+        transactionStatements = 0;
+        if (c != null) {
+            for (int i = 0; i < statements.size(); i++) {
+                statements.get(i).physicalReleased();
+            }
+            c.close();
+        }
+    }
+
+    /** Drops the physical connection without giving it back: it is broken or on the wrong node. */
+    private void discard() {
+        Connection c = raw;
+        raw = null;
+        node = null;
+        transactionActive = false;
+        transactionWrote = false;
+        transactionStatements = 0;
+        for (int i = 0; i < statements.size(); i++) {
+            statements.get(i).physicalReleased();
+        }
+        if (c != null) {
+            abortQuietly(c);
+        }
+    }
+
+    private static void abortQuietly(Connection c) {
+        try {
+            // Hikari closes the underlying connection instead of returning it to the pool.
+            c.abort(Runnable::run);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.close();
+            } catch (SQLException | RuntimeException ignored) {
+                // already broken
+            }
+        }
+    }
+
+    private void checkOpen() throws SQLException {
+        if (closed) {
+            throw new SQLNonTransientConnectionException("the connection is closed", "08003");
+        }
+    }
+
+    void opened(HaStatement statement) {
+        statements.add(statement);
+    }
+
+    void closed(HaStatement statement) {
+        statements.remove(statement);
+    }
+
+    // ------------------------------------------------------------------------------------------ statements
+
+    @Override
+    public Statement createStatement() throws SQLException {
+        return createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+    }
+
+    @Override
+    public Statement createStatement(int resultSetType, int resultSetConcurrency) throws SQLException {
+        return createStatement(resultSetType, resultSetConcurrency, -1);
+    }
+
+    @Override
+    public Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability)
+            throws SQLException {
+        checkOpen();
+        return new HaStatement(this, new StatementSpec(null, resultSetType, resultSetConcurrency,
+                resultSetHoldability, -1, null, null, false));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql) throws SQLException {
+        return prepare(new StatementSpec(sql, -1, -1, -1, -1, null, null, false));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency)
+            throws SQLException {
+        return prepare(new StatementSpec(sql, resultSetType, resultSetConcurrency, -1, -1, null, null, false));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency,
+                                              int resultSetHoldability) throws SQLException {
+        return prepare(new StatementSpec(sql, resultSetType, resultSetConcurrency, resultSetHoldability, -1, null,
+                null, false));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
+        return prepare(new StatementSpec(sql, -1, -1, -1, autoGeneratedKeys, null, null, false));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
+        return prepare(new StatementSpec(sql, -1, -1, -1, -1, columnIndexes, null, false));
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
+        return prepare(new StatementSpec(sql, -1, -1, -1, -1, null, columnNames, false));
+    }
+
+    private PreparedStatement prepare(StatementSpec spec) throws SQLException {
+        checkOpen();
+        return new HaPreparedStatement(this, spec);
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql) throws SQLException {
+        return prepareCall(sql, -1, -1, -1);
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency)
+            throws SQLException {
+        return prepareCall(sql, resultSetType, resultSetConcurrency, -1);
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency,
+                                         int resultSetHoldability) throws SQLException {
+        checkOpen();
+        return new HaCallableStatement(this, new StatementSpec(sql, resultSetType, resultSetConcurrency,
+                resultSetHoldability, -1, null, null, true));
+    }
+
+    // ------------------------------------------------------------------------------------------ transactions
+
+    @Override
+    public void setAutoCommit(boolean autoCommit) throws SQLException {
+        checkOpen();
+        if (autoCommit == this.autoCommit) {
+            return;
+        }
+        if (raw != null) {
+            // Switching to auto-commit commits an open transaction (JDBC); the physical connection goes back.
+            boolean wrote = transactionWrote;
+            NodeAddress on = node.address();
+            try {
+                raw.setAutoCommit(autoCommit);
+            } catch (SQLException e) {
+                throw commitFailed(e, on);
+            }
+            if (autoCommit && wrote && ctx.readYourWrites && raw != null) {
+                ctx.recordWrite(on, raw);
+            }
+            this.autoCommit = autoCommit;
+            if (autoCommit) {
+                release();
+            }
+            return;
+        }
+        this.autoCommit = autoCommit;
+    }
+
+    @Override
+    public boolean getAutoCommit() throws SQLException {
+        checkOpen();
+        return autoCommit;
+    }
+
+    @Override
+    public void commit() throws SQLException {
+        checkOpen();
+        if (autoCommit) {
+            throw new SQLException("commit() with auto-commit on", "25000");
+        }
+        if (raw == null) {
+            return; // nothing ran: nothing to commit
+        }
+        NodeAddress on = node.address();
+        boolean wrote = transactionWrote;
+        try {
+            raw.commit();
+            if (wrote && ctx.readYourWrites) {
+                ctx.recordWrite(on, raw);
+            }
+        } catch (SQLException e) {
+            throw commitFailed(e, on);
+        }
+        endTransaction();
+    }
+
+    /** The transaction is over: the physical connection goes back, unless a result set still reads from it. */
+    private void endTransaction() throws SQLException {
+        if (hasOpenResults()) {
+            transactionActive = false;
+            transactionWrote = false;
+            transactionStatements = 0;
+        } else {
+            release();
+        }
+    }
+
+    private SQLException commitFailed(SQLException e, NodeAddress on) {
+        if (ErrorClassifier.classify(e) == ErrorKind.NODE_GONE) {
+            ctx.cluster.nodeFailed(on);
+            discard();
+            return resolutionUnknown("the connection to " + on + " failed during commit", e);
+        }
+        return e;
+    }
+
+    @Override
+    public void rollback() throws SQLException {
+        checkOpen();
+        if (autoCommit) {
+            throw new SQLException("rollback() with auto-commit on", "25000");
+        }
+        if (raw == null) {
+            return;
+        }
+        try {
+            raw.rollback();
+            endTransaction();
+        } catch (SQLException e) {
+            if (ErrorClassifier.classify(e) == ErrorKind.NODE_GONE) {
+                // The server rolls back a transaction whose connection died: the outcome is known.
+                ctx.cluster.nodeFailed(node.address());
+                discard();
+                return;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Savepoint setSavepoint() throws SQLException {
+        Savepoint s = physical(null).setSavepoint();
+        transactionActive = true;
+        return s;
+    }
+
+    @Override
+    public Savepoint setSavepoint(String name) throws SQLException {
+        Savepoint s = physical(null).setSavepoint(name);
+        transactionActive = true;
+        return s;
+    }
+
+    @Override
+    public void rollback(Savepoint savepoint) throws SQLException {
+        checkOpen();
+        if (raw == null) {
+            throw new SQLException("no transaction holds savepoint " + savepoint, "3B001");
+        }
+        raw.rollback(savepoint);
+    }
+
+    @Override
+    public void releaseSavepoint(Savepoint savepoint) throws SQLException {
+        checkOpen();
+        if (raw == null) {
+            throw new SQLException("no transaction holds savepoint " + savepoint, "3B001");
+        }
+        raw.releaseSavepoint(savepoint);
+    }
+
+    // ------------------------------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void close() throws SQLException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        SQLException first = null;
+        for (HaStatement s : new ArrayList<>(statements)) {
+            try {
+                s.close();
+            } catch (SQLException e) {
+                first = first == null ? e : first;
+            }
+        }
+        statements.clear();
+        try {
+            release(); // HikariCP rolls back an unfinished transaction before reuse
+        } catch (SQLException e) {
+            discard();
+            first = first == null ? e : first;
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void abort(Executor executor) throws SQLException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        discard();
+    }
+
+    @Override
+    public boolean isValid(int timeout) throws SQLException {
+        if (closed) {
+            return false;
+        }
+        if (raw != null) {
+            return raw.isValid(timeout);
+        }
+        return ctx.cluster.topology().primary() != null || ctx.cluster.router().routeRead() != null;
+    }
+
+    // ------------------------------------------------------------------------------------------ session setters
+
+    @Override
+    public void setReadOnly(boolean readOnly) throws SQLException {
+        checkOpen();
+        if (transactionActive && readOnly != this.readOnly) {
+            throw new SQLException("cannot change read-only during a transaction", "25001");
+        }
+        this.readOnly = readOnly;
+    }
+
+    @Override
+    public boolean isReadOnly() throws SQLException {
+        checkOpen();
+        return readOnly;
+    }
+
+    @Override
+    public void setTransactionIsolation(int level) throws SQLException {
+        checkOpen();
+        if (raw != null) {
+            raw.setTransactionIsolation(level);
+        }
+        isolation = level;
+    }
+
+    @Override
+    public int getTransactionIsolation() throws SQLException {
+        checkOpen();
+        if (isolation == -1) {
+            return raw != null ? raw.getTransactionIsolation() : TRANSACTION_REPEATABLE_READ;
+        }
+        return isolation;
+    }
+
+    @Override
+    public void setCatalog(String catalog) throws SQLException {
+        checkOpen();
+        if (raw != null) {
+            raw.setCatalog(catalog);
+        }
+        this.catalog = catalog;
+    }
+
+    @Override
+    public String getCatalog() throws SQLException {
+        checkOpen();
+        if (catalog == null) {
+            return raw != null ? raw.getCatalog() : ctx.url.database();
+        }
+        return catalog;
+    }
+
+    @Override
+    public void setSchema(String schema) throws SQLException {
+        checkOpen();
+        if (raw != null) {
+            raw.setSchema(schema);
+        }
+        this.schema = schema;
+    }
+
+    @Override
+    public String getSchema() throws SQLException {
+        checkOpen();
+        if (schema == null) {
+            return raw != null ? raw.getSchema() : null;
+        }
+        return schema;
+    }
+
+    @Override
+    public void setHoldability(int holdability) throws SQLException {
+        checkOpen();
+        if (raw != null) {
+            raw.setHoldability(holdability);
+        }
+        this.holdability = holdability;
+    }
+
+    @Override
+    public int getHoldability() throws SQLException {
+        checkOpen();
+        if (holdability == -1) {
+            return raw != null ? raw.getHoldability() : ResultSet.HOLD_CURSORS_OVER_COMMIT;
+        }
+        return holdability;
+    }
+
+    @Override
+    public void setNetworkTimeout(Executor executor, int milliseconds) throws SQLException {
+        checkOpen();
+        if (raw != null) {
+            raw.setNetworkTimeout(executor, milliseconds);
+        }
+        this.networkTimeoutExecutor = executor;
+        this.networkTimeoutMillis = milliseconds;
+    }
+
+    @Override
+    public int getNetworkTimeout() throws SQLException {
+        checkOpen();
+        if (networkTimeoutMillis == -1) {
+            return raw != null ? raw.getNetworkTimeout() : 0;
+        }
+        return networkTimeoutMillis;
+    }
+
+    @Override
+    public void setClientInfo(String name, String value) throws SQLClientInfoException {
+        if (clientInfo == null) {
+            clientInfo = new Properties();
+        }
+        if (value == null) {
+            clientInfo.remove(name);
+        } else {
+            clientInfo.setProperty(name, value);
+        }
+        if (raw != null) {
+            raw.setClientInfo(name, value);
+        }
+    }
+
+    @Override
+    public void setClientInfo(Properties properties) throws SQLClientInfoException {
+        clientInfo = new Properties();
+        if (properties != null) {
+            clientInfo.putAll(properties);
+        }
+        if (raw != null) {
+            raw.setClientInfo(properties);
+        }
+    }
+
+    @Override
+    public String getClientInfo(String name) throws SQLException {
+        checkOpen();
+        return clientInfo == null ? null : clientInfo.getProperty(name);
+    }
+
+    @Override
+    public Properties getClientInfo() throws SQLException {
+        checkOpen();
+        Properties copy = new Properties();
+        if (clientInfo != null) {
+            copy.putAll(clientInfo);
+        }
+        return copy;
+    }
+
+    @Override
+    public Map<String, Class<?>> getTypeMap() throws SQLException {
+        checkOpen();
+        return typeMap != null ? typeMap : raw != null ? raw.getTypeMap() : new java.util.HashMap<>();
+    }
+
+    @Override
+    public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
+        checkOpen();
+        if (raw != null) {
+            raw.setTypeMap(map);
+        }
+        this.typeMap = map;
+    }
+
+    // ------------------------------------------------------------------------------------------ needing a node
+
+    @Override
+    public DatabaseMetaData getMetaData() throws SQLException {
+        return new HaDatabaseMetaData(physical(null).getMetaData(), this);
+    }
+
+    @Override
+    public String nativeSQL(String sql) throws SQLException {
+        return physical(sql).nativeSQL(sql);
+    }
+
+    @Override
+    public SQLWarning getWarnings() throws SQLException {
+        checkOpen();
+        return raw == null ? null : raw.getWarnings();
+    }
+
+    @Override
+    public void clearWarnings() throws SQLException {
+        checkOpen();
+        if (raw != null) {
+            raw.clearWarnings();
+        }
+    }
+
+    @Override
+    public Clob createClob() throws SQLException {
+        return physical(null).createClob();
+    }
+
+    @Override
+    public Blob createBlob() throws SQLException {
+        return physical(null).createBlob();
+    }
+
+    @Override
+    public NClob createNClob() throws SQLException {
+        return physical(null).createNClob();
+    }
+
+    @Override
+    public SQLXML createSQLXML() throws SQLException {
+        return physical(null).createSQLXML();
+    }
+
+    @Override
+    public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
+        return physical(null).createArrayOf(typeName, elements);
+    }
+
+    @Override
+    public Struct createStruct(String typeName, Object[] attributes) throws SQLException {
+        return physical(null).createStruct(typeName, attributes);
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        Connection c = physical(null);
+        return iface.isInstance(c) ? iface.cast(c) : c.unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return true;
+        }
+        Connection c = physical(null);
+        return iface.isInstance(c) || c.isWrapperFor(iface);
+    }
+
+    @Override
+    public String toString() {
+        return "HaConnection[" + (closed ? "closed" : node == null ? "unbound" : node.address()
+                + (rawForReads ? " for reads" : " for writes")) + (readOnly ? ", read-only" : "")
+                + (autoCommit ? "" : ", manual commit") + "]";
+    }
+}

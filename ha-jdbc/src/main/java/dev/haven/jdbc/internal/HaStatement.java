@@ -1,0 +1,664 @@
+package dev.haven.jdbc.internal;
+
+import dev.haven.core.StatementKind;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A statement of a logical connection. The vendor statement is created at the first execution, on whichever
+ * physical connection the logical one routes that SQL to, and created again when the logical connection has
+ * moved to another physical connection since (a retry, a new transaction on another node). Settings made on this
+ * object (fetch size, timeouts, limits) are kept and applied to every vendor statement.
+ *
+ * <p>Execution follows {@link HaConnection#failed}: a failed read may run again once elsewhere, a write refused by
+ * a demoted primary runs again on the new one, and everything else reaches the application.
+ *
+ * <p>Implementation notes: one thread at a time, like the connection. Results are kept in fields rather than
+ * returned boxed, so the common paths allocate only the result-set wrapper.
+ */
+class HaStatement implements Statement {
+
+    static final int QUERY = 0;
+    static final int UPDATE = 1;
+    static final int EXECUTE = 2;
+    static final int BATCH = 3;
+
+    final HaConnection conn;
+    final StatementSpec spec;
+    Statement vendor;
+    private int vendorGeneration = -1;
+    private boolean closed;
+    private ResultSet result;
+
+    // Settings, -1 or null when the application left the default.
+    private int maxFieldSize = -1;
+    private long maxRows = -1;
+    private int queryTimeout = -1;
+    private int fetchDirection = -1;
+    private int fetchSize = -1;
+    private Boolean escapeProcessing;
+    private boolean poolable;
+    private boolean closeOnCompletion;
+    private String cursorName;
+    private List<String> batch;
+
+    // Results of the last execution.
+    long updateCount;
+    boolean hasResultSet;
+    long[] batchCounts;
+
+    HaStatement(HaConnection conn, StatementSpec spec) {
+        this.conn = conn;
+        this.spec = spec;
+        conn.opened(this);
+    }
+
+    // ------------------------------------------------------------------------------------ binding
+
+    /** The vendor statement for {@code sql} on the connection's current physical connection. */
+    Statement vendorFor(String sql) throws SQLException {
+        checkOpen();
+        Connection raw = conn.physical(sql);
+        if (vendor == null || vendorGeneration != conn.generation()) {
+            closeVendorQuietly();
+            vendor = create(raw);
+            vendorGeneration = conn.generation();
+            applySettings(vendor);
+            replayBatch(vendor);
+        }
+        return vendor;
+    }
+
+    Statement create(Connection raw) throws SQLException {
+        return spec.createStatement(raw);
+    }
+
+    /** The vendor statement if it belongs to the current physical connection, else null. */
+    Statement boundVendor() {
+        return vendor != null && vendorGeneration == conn.generation() ? vendor : null;
+    }
+
+    void physicalReleased() {
+        // The vendor statement died with its physical connection (closed or back in its pool).
+        vendor = null;
+        vendorGeneration = -1;
+        if (result != null) {
+            result = null;
+        }
+    }
+
+    boolean hasOpenResult() {
+        try {
+            return result != null && !result.isClosed();
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private void applySettings(Statement s) throws SQLException {
+        if (maxFieldSize != -1) {
+            s.setMaxFieldSize(maxFieldSize);
+        }
+        if (maxRows != -1) {
+            s.setLargeMaxRows(maxRows);
+        }
+        if (queryTimeout != -1) {
+            s.setQueryTimeout(queryTimeout);
+        }
+        if (fetchDirection != -1) {
+            s.setFetchDirection(fetchDirection);
+        }
+        if (fetchSize != -1) {
+            s.setFetchSize(fetchSize);
+        }
+        if (escapeProcessing != null) {
+            s.setEscapeProcessing(escapeProcessing);
+        }
+        if (poolable) {
+            s.setPoolable(true);
+        }
+        if (closeOnCompletion) {
+            s.closeOnCompletion();
+        }
+        if (cursorName != null) {
+            s.setCursorName(cursorName);
+        }
+    }
+
+    void replayBatch(Statement s) throws SQLException {
+        if (batch != null) {
+            for (String sql : batch) {
+                s.addBatch(sql);
+            }
+        }
+    }
+
+    private void closeVendorQuietly() {
+        Statement v = vendor;
+        vendor = null;
+        if (v != null) {
+            try {
+                v.close();
+            } catch (SQLException | RuntimeException e) {
+                // its connection is gone or going; nothing to release
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ execution
+
+    /**
+     * Runs one operation with Haven's failure rules. {@code sql} is the statement's text (for routing and
+     * classification); {@code op} says which vendor call to make.
+     */
+    final void run(int op, String sql, int keys, int[] indexes, String[] names) throws SQLException {
+        closeResult();
+        for (int attempt = 0; ; attempt++) {
+            Statement s = vendorFor(sql);
+            try {
+                invoke(s, op, sql, keys, indexes, names);
+            } catch (SQLException e) {
+                SQLException outcome = conn.failed(e, isReadOnly(sql), attempt);
+                if (outcome != null) {
+                    throw outcome;
+                }
+                continue;
+            }
+            conn.executed(sql, wrote(sql));
+            return;
+        }
+    }
+
+    /** The vendor call for {@code op}; prepared statements override it. */
+    final void setResult(ResultSet vendorResult) throws SQLException {
+        result = HaResultSet.wrap(vendorResult, this);
+    }
+
+    void invoke(Statement s, int op, String sql, int keys, int[] indexes, String[] names) throws SQLException {
+        switch (op) {
+            case QUERY:
+                result = HaResultSet.wrap(s.executeQuery(sql), this);
+                hasResultSet = true;
+                updateCount = -1;
+                return;
+            case UPDATE:
+                if (keys != -1) {
+                    updateCount = s.executeLargeUpdate(sql, keys);
+                } else if (indexes != null) {
+                    updateCount = s.executeLargeUpdate(sql, indexes);
+                } else if (names != null) {
+                    updateCount = s.executeLargeUpdate(sql, names);
+                } else {
+                    updateCount = s.executeLargeUpdate(sql);
+                }
+                hasResultSet = false;
+                return;
+            case EXECUTE:
+                if (keys != -1) {
+                    hasResultSet = s.execute(sql, keys);
+                } else if (indexes != null) {
+                    hasResultSet = s.execute(sql, indexes);
+                } else if (names != null) {
+                    hasResultSet = s.execute(sql, names);
+                } else {
+                    hasResultSet = s.execute(sql);
+                }
+                result = hasResultSet ? HaResultSet.wrap(s.getResultSet(), this) : null;
+                updateCount = hasResultSet ? -1 : s.getLargeUpdateCount();
+                return;
+            case BATCH:
+                batchCounts = s.executeLargeBatch();
+                batch = null;
+                hasResultSet = false;
+                return;
+            default:
+                throw new IllegalStateException("unknown operation " + op);
+        }
+    }
+
+    /**
+     * Whether the statement only reads, so that running it again elsewhere after a failure is safe: anything on a
+     * replica connection, or a plain read (the classifier's {@code READ}: no locking, no side effects).
+     */
+    boolean isReadOnly(String sql) {
+        if (conn.boundForReads()) {
+            return true;
+        }
+        return sql != null && batch == null && conn.ctx.classifier.classify(sql) == StatementKind.READ;
+    }
+
+    /** Whether the statement may have written, for read-your-writes; only asked when that is on. */
+    boolean wrote(String sql) {
+        if (!conn.ctx.readYourWrites || conn.boundForReads()) {
+            return false;
+        }
+        return sql == null || conn.ctx.classifier.classify(sql) != StatementKind.READ;
+    }
+
+    private void closeResult() throws SQLException {
+        ResultSet r = result;
+        result = null;
+        if (r != null) {
+            r.close();
+        }
+    }
+
+    @Override
+    public ResultSet executeQuery(String sql) throws SQLException {
+        run(QUERY, sql, -1, null, null);
+        return result;
+    }
+
+    @Override
+    public int executeUpdate(String sql) throws SQLException {
+        run(UPDATE, sql, -1, null, null);
+        return (int) updateCount;
+    }
+
+    @Override
+    public int executeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
+        run(UPDATE, sql, autoGeneratedKeys, null, null);
+        return (int) updateCount;
+    }
+
+    @Override
+    public int executeUpdate(String sql, int[] columnIndexes) throws SQLException {
+        run(UPDATE, sql, -1, columnIndexes, null);
+        return (int) updateCount;
+    }
+
+    @Override
+    public int executeUpdate(String sql, String[] columnNames) throws SQLException {
+        run(UPDATE, sql, -1, null, columnNames);
+        return (int) updateCount;
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql) throws SQLException {
+        run(UPDATE, sql, -1, null, null);
+        return updateCount;
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
+        run(UPDATE, sql, autoGeneratedKeys, null, null);
+        return updateCount;
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql, int[] columnIndexes) throws SQLException {
+        run(UPDATE, sql, -1, columnIndexes, null);
+        return updateCount;
+    }
+
+    @Override
+    public long executeLargeUpdate(String sql, String[] columnNames) throws SQLException {
+        run(UPDATE, sql, -1, null, columnNames);
+        return updateCount;
+    }
+
+    @Override
+    public boolean execute(String sql) throws SQLException {
+        run(EXECUTE, sql, -1, null, null);
+        return hasResultSet;
+    }
+
+    @Override
+    public boolean execute(String sql, int autoGeneratedKeys) throws SQLException {
+        run(EXECUTE, sql, autoGeneratedKeys, null, null);
+        return hasResultSet;
+    }
+
+    @Override
+    public boolean execute(String sql, int[] columnIndexes) throws SQLException {
+        run(EXECUTE, sql, -1, columnIndexes, null);
+        return hasResultSet;
+    }
+
+    @Override
+    public boolean execute(String sql, String[] columnNames) throws SQLException {
+        run(EXECUTE, sql, -1, null, columnNames);
+        return hasResultSet;
+    }
+
+    @Override
+    public void addBatch(String sql) throws SQLException {
+        checkOpen();
+        if (batch == null) {
+            batch = new ArrayList<>();
+        }
+        batch.add(sql);
+        Statement bound = boundVendor();
+        if (bound != null) {
+            bound.addBatch(sql);
+        }
+    }
+
+    @Override
+    public void clearBatch() throws SQLException {
+        checkOpen();
+        batch = null;
+        Statement bound = boundVendor();
+        if (bound != null) {
+            bound.clearBatch();
+        }
+    }
+
+    @Override
+    public int[] executeBatch() throws SQLException {
+        long[] counts = executeLargeBatch();
+        int[] narrow = new int[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            narrow[i] = (int) counts[i];
+        }
+        return narrow;
+    }
+
+    @Override
+    public long[] executeLargeBatch() throws SQLException {
+        checkOpen();
+        if (batch == null || batch.isEmpty()) {
+            return new long[0];
+        }
+        // A batch is routed by its first statement and counts as a write unless every statement reads.
+        run(BATCH, batch.get(0), -1, null, null);
+        return batchCounts;
+    }
+
+    // ------------------------------------------------------------------------------------ results
+
+    @Override
+    public ResultSet getResultSet() throws SQLException {
+        checkOpen();
+        return result;
+    }
+
+    @Override
+    public int getUpdateCount() throws SQLException {
+        checkOpen();
+        return (int) updateCount;
+    }
+
+    @Override
+    public long getLargeUpdateCount() throws SQLException {
+        checkOpen();
+        return updateCount;
+    }
+
+    @Override
+    public boolean getMoreResults() throws SQLException {
+        return getMoreResults(CLOSE_CURRENT_RESULT);
+    }
+
+    @Override
+    public boolean getMoreResults(int current) throws SQLException {
+        Statement s = requireVendor();
+        hasResultSet = s.getMoreResults(current);
+        result = hasResultSet ? HaResultSet.wrap(s.getResultSet(), this) : null;
+        updateCount = hasResultSet ? -1 : s.getLargeUpdateCount();
+        return hasResultSet;
+    }
+
+    @Override
+    public ResultSet getGeneratedKeys() throws SQLException {
+        return HaResultSet.wrap(requireVendor().getGeneratedKeys(), this);
+    }
+
+    private Statement requireVendor() throws SQLException {
+        checkOpen();
+        Statement s = boundVendor();
+        if (s == null) {
+            throw new SQLException("the statement has not run on the current connection", "24000");
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------------------------ settings
+
+    @Override
+    public int getMaxFieldSize() throws SQLException {
+        checkOpen();
+        return maxFieldSize == -1 ? 0 : maxFieldSize;
+    }
+
+    @Override
+    public void setMaxFieldSize(int max) throws SQLException {
+        checkOpen();
+        maxFieldSize = max;
+        Statement s = boundVendor();
+        if (s != null) {
+            s.setMaxFieldSize(max);
+        }
+    }
+
+    @Override
+    public int getMaxRows() throws SQLException {
+        return (int) getLargeMaxRows();
+    }
+
+    @Override
+    public void setMaxRows(int max) throws SQLException {
+        setLargeMaxRows(max);
+    }
+
+    @Override
+    public long getLargeMaxRows() throws SQLException {
+        checkOpen();
+        return maxRows == -1 ? 0 : maxRows;
+    }
+
+    @Override
+    public void setLargeMaxRows(long max) throws SQLException {
+        checkOpen();
+        maxRows = max;
+        Statement s = boundVendor();
+        if (s != null) {
+            s.setLargeMaxRows(max);
+        }
+    }
+
+    @Override
+    public void setEscapeProcessing(boolean enable) throws SQLException {
+        checkOpen();
+        escapeProcessing = enable;
+        Statement s = boundVendor();
+        if (s != null) {
+            s.setEscapeProcessing(enable);
+        }
+    }
+
+    @Override
+    public int getQueryTimeout() throws SQLException {
+        checkOpen();
+        return queryTimeout == -1 ? 0 : queryTimeout;
+    }
+
+    @Override
+    public void setQueryTimeout(int seconds) throws SQLException {
+        checkOpen();
+        queryTimeout = seconds;
+        Statement s = boundVendor();
+        if (s != null) {
+            s.setQueryTimeout(seconds);
+        }
+    }
+
+    @Override
+    public void cancel() throws SQLException {
+        Statement s = boundVendor();
+        if (s != null) {
+            s.cancel();
+        }
+    }
+
+    @Override
+    public SQLWarning getWarnings() throws SQLException {
+        checkOpen();
+        Statement s = boundVendor();
+        return s == null ? null : s.getWarnings();
+    }
+
+    @Override
+    public void clearWarnings() throws SQLException {
+        checkOpen();
+        Statement s = boundVendor();
+        if (s != null) {
+            s.clearWarnings();
+        }
+    }
+
+    @Override
+    public void setCursorName(String name) throws SQLException {
+        checkOpen();
+        cursorName = name;
+        Statement s = boundVendor();
+        if (s != null) {
+            s.setCursorName(name);
+        }
+    }
+
+    @Override
+    public void setFetchDirection(int direction) throws SQLException {
+        checkOpen();
+        fetchDirection = direction;
+        Statement s = boundVendor();
+        if (s != null) {
+            s.setFetchDirection(direction);
+        }
+    }
+
+    @Override
+    public int getFetchDirection() throws SQLException {
+        checkOpen();
+        return fetchDirection == -1 ? ResultSet.FETCH_FORWARD : fetchDirection;
+    }
+
+    @Override
+    public void setFetchSize(int rows) throws SQLException {
+        checkOpen();
+        fetchSize = rows;
+        Statement s = boundVendor();
+        if (s != null) {
+            s.setFetchSize(rows);
+        }
+    }
+
+    @Override
+    public int getFetchSize() throws SQLException {
+        checkOpen();
+        return fetchSize == -1 ? 0 : fetchSize;
+    }
+
+    @Override
+    public int getResultSetConcurrency() throws SQLException {
+        checkOpen();
+        return spec.resultSetConcurrency() == -1 ? ResultSet.CONCUR_READ_ONLY : spec.resultSetConcurrency();
+    }
+
+    @Override
+    public int getResultSetType() throws SQLException {
+        checkOpen();
+        return spec.resultSetType() == -1 ? ResultSet.TYPE_FORWARD_ONLY : spec.resultSetType();
+    }
+
+    @Override
+    public int getResultSetHoldability() throws SQLException {
+        checkOpen();
+        return spec.resultSetHoldability() == -1 ? conn.getHoldability() : spec.resultSetHoldability();
+    }
+
+    @Override
+    public void setPoolable(boolean poolable) throws SQLException {
+        checkOpen();
+        this.poolable = poolable;
+        Statement s = boundVendor();
+        if (s != null) {
+            s.setPoolable(poolable);
+        }
+    }
+
+    @Override
+    public boolean isPoolable() throws SQLException {
+        checkOpen();
+        return poolable;
+    }
+
+    @Override
+    public void closeOnCompletion() throws SQLException {
+        checkOpen();
+        closeOnCompletion = true;
+        Statement s = boundVendor();
+        if (s != null) {
+            s.closeOnCompletion();
+        }
+    }
+
+    @Override
+    public boolean isCloseOnCompletion() throws SQLException {
+        checkOpen();
+        return closeOnCompletion;
+    }
+
+    // ------------------------------------------------------------------------------------ lifecycle
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        checkOpen();
+        return conn;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        conn.closed(this);
+        result = null;
+        Statement v = vendor;
+        vendor = null;
+        if (v != null && vendorGeneration == conn.generation()) {
+            v.close();
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    void checkOpen() throws SQLException {
+        if (closed) {
+            throw new SQLNonTransientException("the statement is closed", "HY010");
+        }
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        Statement s = vendor != null ? vendor : vendorFor(spec.sql());
+        return iface.isInstance(s) ? iface.cast(s) : s.unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return true;
+        }
+        Statement s = vendor != null ? vendor : vendorFor(spec.sql());
+        return iface.isInstance(s) || s.isWrapperFor(iface);
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + (spec.sql() == null ? "" : spec.sql()) + "]";
+    }
+}

@@ -1,0 +1,105 @@
+package dev.haven.jdbc.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.haven.core.HavenEvent;
+import dev.haven.core.HavenEventListener;
+import dev.haven.core.NodeAddress;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HikariCP pool per node, created on first use (a replica nobody reads from has no pool). Pool settings are
+ * HikariCP's own property names, passed through as given; Haven sets only what must be per node (URL, name,
+ * credentials, driver).
+ *
+ * <p>When a node goes down or stops being the primary, its pool's idle connections are evicted at once and the
+ * ones in use are closed when they come back; {@code HaConnection} also re-checks its node on every statement,
+ * so no pooled connection keeps writing to a demoted primary.
+ */
+final class NodePools implements HavenEventListener, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NodePools.class);
+
+    private final HaUrl url;
+    private final Properties poolSettings;
+    private final Map<NodeAddress, HikariDataSource> pools = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    NodePools(HaUrl url, Properties poolSettings) {
+        this.url = url;
+        this.poolSettings = poolSettings == null ? new Properties() : (Properties) poolSettings.clone();
+        // Validate the settings once, at start, with HikariCP's own messages naming the property.
+        new HikariConfig(this.poolSettings).validate();
+    }
+
+    /** A connection from the node's pool, creating the pool on first use. */
+    Connection borrow(NodeAddress node) throws SQLException {
+        HikariDataSource pool = pools.get(node);
+        if (pool == null) {
+            pool = create(node);
+        }
+        return pool.getConnection();
+    }
+
+    private HikariDataSource create(NodeAddress node) throws SQLException {
+        if (closed) {
+            throw new SQLException("the data source is closed", "08003");
+        }
+        try {
+            return pools.computeIfAbsent(node, this::newPool);
+        } catch (RuntimeException e) {
+            throw new SQLException("cannot create the connection pool for " + node + ": " + e.getMessage(), "08001", e);
+        }
+    }
+
+    private HikariDataSource newPool(NodeAddress node) {
+        HikariConfig config = new HikariConfig(poolSettings);
+        config.setPoolName("haven-" + node);
+        config.setJdbcUrl(url.vendorUrl(node));
+        config.setDriverClassName(url.vendor().driverClass());
+        config.setDataSourceProperties(url.vendorProperties());
+        if (poolSettings.getProperty("initializationFailTimeout") == null) {
+            // A node may be down when its pool is first needed; the pool must still exist and recover later.
+            config.setInitializationFailTimeout(-1);
+        }
+        log.debug("Creating the pool for {}", node);
+        return new HikariDataSource(config);
+    }
+
+    /** Pools that exist, for metrics and tests. */
+    Map<NodeAddress, HikariDataSource> pools() {
+        return Map.copyOf(pools);
+    }
+
+    @Override
+    public void onEvent(HavenEvent event) {
+        boolean demoted = event.type() == HavenEvent.Type.ROLE_CHANGED && "PRIMARY".equals(event.oldValue());
+        if (event.type() == HavenEvent.Type.NODE_DOWN || demoted) {
+            HikariDataSource pool = event.address() == null ? null : pools.get(event.address());
+            if (pool != null) {
+                HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+                if (bean != null) {
+                    bean.softEvictConnections();
+                    log.info("Evicted the pooled connections to {} ({})", event.address(),
+                            demoted ? "no longer the primary" : "down");
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (HikariDataSource pool : pools.values()) {
+            pool.close();
+        }
+        pools.clear();
+    }
+}
