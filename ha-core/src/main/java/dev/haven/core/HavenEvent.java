@@ -59,6 +59,7 @@ public final class HavenEvent {
         this.message = Objects.requireNonNull(message, "message");
     }
 
+    /** What happened. */
     public Type type() {
         return type;
     }

@@ -186,11 +186,13 @@ public final class Node {
             return this;
         }
 
+        /** Role as discovered; default {@code UNKNOWN}. */
         public Builder role(Role role) {
             this.role = Objects.requireNonNull(role, "role");
             return this;
         }
 
+        /** Health as decided by the failure detector; default {@code SUSPECT} (not probed yet). */
         public Builder health(Health health) {
             this.health = Objects.requireNonNull(health, "health");
             return this;
@@ -217,6 +219,7 @@ public final class Node {
             return this;
         }
 
+        /** Executed GTID position; default {@link ReplicationPosition#EMPTY}. */
         public Builder position(ReplicationPosition position) {
             this.position = Objects.requireNonNull(position, "position");
             return this;
@@ -234,11 +237,13 @@ public final class Node {
             return this;
         }
 
+        /** Promotion rule from {@code ha.promotion}; default {@code NEUTRAL}. */
         public Builder promotionRule(PromotionRule rule) {
             this.promotionRule = Objects.requireNonNull(rule, "rule");
             return this;
         }
 
+        /** The snapshot, with its read eligibility computed from role, health, replication and lag. */
         public Node build() {
             return new Node(this);
         }
