@@ -68,7 +68,12 @@ public final class ClusterContext implements AutoCloseable {
 
     /** A new logical connection: it takes a physical connection only at its first statement. */
     public HaConnection connect() {
-        return new HaConnection(this);
+        return new HaConnection(this, null);
+    }
+
+    /** A new logical connection that runs {@code onClose} once when it is closed or aborted. */
+    public HaConnection connect(Runnable onClose) {
+        return new HaConnection(this, onClose);
     }
 
     ReplicationPosition lastWrite() {

@@ -83,9 +83,11 @@ public final class HaConnection implements Connection {
     private int transactionStatements;
     private boolean closed;
     private final List<HaStatement> statements = new ArrayList<>(4);
+    private final Runnable onClose;
 
-    HaConnection(ClusterContext ctx) {
+    HaConnection(ClusterContext ctx, Runnable onClose) {
         this.ctx = ctx;
+        this.onClose = onClose;
     }
 
     // ------------------------------------------------------------------------------------------ routing core
@@ -673,6 +675,9 @@ public final class HaConnection implements Connection {
             discard();
             first = first == null ? e : first;
         }
+        if (onClose != null) {
+            onClose.run();
+        }
         if (first != null) {
             throw first;
         }
@@ -690,6 +695,9 @@ public final class HaConnection implements Connection {
         }
         closed = true;
         discard();
+        if (onClose != null) {
+            onClose.run();
+        }
     }
 
     @Override
