@@ -104,14 +104,10 @@ public final class HaUrl {
             // the whole URL is not quoted: it may carry a password in its query
             throw bad("not a Haven URL: it must start with '" + PREFIX + "'; " + FORM);
         }
-        int schemeEnd = url.indexOf(':', PREFIX.length());
-        int slash = url.indexOf('/', PREFIX.length());
-        if (schemeEnd < 0 || (slash >= 0 && slash < schemeEnd)) {
-            String word = slash < 0 ? url.substring(PREFIX.length()) : url.substring(PREFIX.length(), slash);
-            if (word.isEmpty()) {
-                throw bad("the URL names no driver after '" + PREFIX + "'; " + FORM);
-            }
-            throw bad("missing ':' after '" + PREFIX + quote(word) + "'; " + FORM);
+        // The driver word ends at the first delimiter; it never includes the query, which may hold a password.
+        int schemeEnd = PREFIX.length();
+        while (schemeEnd < url.length() && ":/?#&@".indexOf(url.charAt(schemeEnd)) < 0) {
+            schemeEnd++;
         }
         String scheme = url.substring(PREFIX.length(), schemeEnd);
         if (scheme.isEmpty()) {
@@ -120,7 +116,10 @@ public final class HaUrl {
         Vendor vendor = Vendor.forScheme(scheme);
         if (vendor == null) {
             throw bad("unknown driver '" + quote(scheme) + "' in '" + PREFIX + quote(scheme)
-                    + ":'; Haven supports " + Vendor.schemes() + ", e.g. jdbc:ha:mysql://db1,db2/app");
+                    + "'; Haven supports " + Vendor.schemes() + ", e.g. jdbc:ha:mysql://db1,db2/app");
+        }
+        if (schemeEnd == url.length() || url.charAt(schemeEnd) != ':') {
+            throw bad("missing ':' after '" + PREFIX + quote(scheme) + "'; " + FORM);
         }
         String prefix = PREFIX + vendor.scheme();
         int pos = schemeEnd + 1;
