@@ -29,14 +29,26 @@ final class NodePools implements HavenEventListener, AutoCloseable {
 
     private final HaUrl url;
     private final Properties poolSettings;
+    private final long connectTimeoutMillis;
     private final Map<NodeAddress, HikariDataSource> pools = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    NodePools(HaUrl url, Properties poolSettings) {
-        this.url = url;
+    NodePools(HaUrl url, Properties poolSettings) throws SQLException {
+        // Pool connections get the monitor's connect timeout unless the URL sets one: a dead or frozen node must
+        // not hold a borrower for the vendor's default (30 s on MariaDB Connector/J, none on some servers).
+        this.connectTimeoutMillis = url.config().connectTimeout().toMillis();
+        this.url = url.vendorParameters().containsKey("connectTimeout") ? url
+                : url.withVendorParameters(Map.of("connectTimeout", Long.toString(connectTimeoutMillis)));
         this.poolSettings = poolSettings == null ? new Properties() : (Properties) poolSettings.clone();
         // Validate the settings once, at start, with HikariCP's own messages naming the property.
-        new HikariConfig(this.poolSettings).validate();
+        try {
+            HikariConfig check = new HikariConfig(this.poolSettings);
+            check.setJdbcUrl(url.vendorUrl(url.hosts().get(0)));
+            check.validate();
+        } catch (RuntimeException e) {
+            throw new SQLException("invalid pool setting: " + e.getMessage() + " (pool settings are HikariCP's"
+                    + " property names, such as maximumPoolSize)", "08001", e);
+        }
     }
 
     /** A connection from the node's pool, creating the pool on first use. */
@@ -65,6 +77,11 @@ final class NodePools implements HavenEventListener, AutoCloseable {
         config.setJdbcUrl(url.vendorUrl(node));
         config.setDriverClassName(url.vendor().driverClass());
         config.setDataSourceProperties(url.vendorProperties());
+        if (poolSettings.getProperty("connectionTimeout") == null) {
+            // How long a borrower waits for a connection: long enough for a busy pool, short enough that a node
+            // that died a moment ago (before the monitor noticed) costs a retry elsewhere, not half a minute.
+            config.setConnectionTimeout(Math.max(250, 2 * connectTimeoutMillis));
+        }
         if (poolSettings.getProperty("initializationFailTimeout") == null) {
             // A node may be down when its pool is first needed; the pool must still exist and recover later.
             config.setInitializationFailTimeout(-1);
