@@ -36,8 +36,10 @@ import java.util.Map;
  * methods {@code CallableStatement} itself declares (none of {@code PreparedStatement}'s or {@code Statement}'s,
  * which the class above must declare, class methods winning over interface defaults), the interface's own
  * defaults included ({@code registerOutParameter(..., SQLType)}, {@code setObject(String, ..., SQLType)}), so
- * that they reach the vendor driver instead of throwing. No result set or connection comes out of these methods,
- * so none needs wrapping. {@code CallableStatementDelegateTest} fails the build when one is missing.
+ * that they reach the vendor driver instead of throwing. None of these methods returns a result set or a
+ * connection by signature, so nothing is wrapped (only a {@code REF_CURSOR} out parameter read with
+ * {@code getObject} would be one, and neither MySQL nor MariaDB has them). {@code WrapperDelegationTest} fails the
+ * build when one is missing.
  */
 public interface CallableStatementDelegate extends CallableStatement {
 

@@ -15,7 +15,7 @@ import java.util.Objects;
  *
  * <p>Implementation notes: a hand-written delegate, not a {@link java.lang.reflect.Proxy}; every method, the
  * interface's own default methods included, forwards to {@link #raw()}; the only allocation is the
- * {@link HaResultSet} around a returned result set. {@code HaDatabaseMetaDataDelegationTest} fails the build when
+ * {@link HaResultSet} around a returned result set. {@code WrapperDelegationTest} fails the build when
  * a {@link DatabaseMetaData} method is not declared here.
  */
 public final class HaDatabaseMetaData implements DatabaseMetaData {

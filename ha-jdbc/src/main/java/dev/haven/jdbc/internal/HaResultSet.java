@@ -31,8 +31,8 @@ import java.util.Objects;
  *
  * <p>Implementation notes: a hand-written delegate, not a {@link java.lang.reflect.Proxy}; every method, the
  * interface's own default methods included (so that {@code updateObject(..., SQLType)} reaches the vendor driver
- * instead of throwing), forwards to {@link #raw()} with no allocation, no state and no checks of its own; closing,
- * cursor movement and errors are the vendor driver's. {@code HaResultSetDelegationTest} fails the build when a
+ * instead of throwing), forwards to {@link #raw()} with no allocation and no checks of its own; closing,
+ * cursor movement and errors are the vendor driver's. {@code WrapperDelegationTest} fails the build when a
  * {@link ResultSet} method is not declared here.
  */
 public final class HaResultSet implements ResultSet {
