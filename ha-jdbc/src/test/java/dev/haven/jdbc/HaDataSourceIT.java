@@ -154,9 +154,11 @@ class HaDataSourceIT {
                 try (Connection c = ds.getConnection()) {
                     c.setReadOnly(true);
                     try (Statement s = c.createStatement();
-                         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM items WHERE id = " + id)) {
+                         ResultSet rs = s.executeQuery("SELECT COUNT(*), @@server_id FROM items WHERE id = " + id)) {
                         rs.next();
                         assertThat(rs.getLong(1)).as("row %d read back at once", id).isEqualTo(1);
+                        // It waited on a replica (within ha.consistency.timeout) rather than fall back to the primary.
+                        assertThat(rs.getLong(2)).isNotEqualTo(cluster.primary().serverId());
                     }
                 }
             }
