@@ -1,0 +1,123 @@
+package dev.haven.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.haven.testkit.LocalCluster;
+import dev.haven.testkit.LocalNode;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Observe mode: a promotion made by someone else moves Haven's writes; what was in flight is reported honestly. */
+class ExternalPromotionIT {
+
+    static String url(LocalCluster cluster, String vendor, String settings) {
+        String vendorParams = vendor.equals("mysql") ? "sslMode=DISABLED&allowPublicKeyRetrieval=true&" : "";
+        return "jdbc:ha:" + vendor + "://" + cluster.hostList() + "/app?" + vendorParams + settings;
+    }
+
+    static long serverId(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@server_id")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static void insert(Connection c, long id) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO t VALUES (" + id + ")");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mariadb", "mysql"})
+    void writesMoveToTheNewPrimaryAndAnOpenTransactionLearnsItsFateIsUnknown(String vendor) throws Exception {
+        try (LocalCluster cluster = LocalCluster.builder().replicas(2).start()) {
+            try (Connection c = cluster.appConnection(cluster.primary()); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)");
+            }
+            cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+            String settings = "ha.probeInterval=200ms&ha.suspectAfter=400ms&ha.deadAfter=1500ms"
+                    + "&ha.connectTimeout=500ms&ha.probeTimeout=500ms&ha.initialGrace=500ms&ha.failover.timeout=10s";
+            try (HaDataSource ds = HaDataSource.builder().url(url(cluster, vendor, settings))
+                    .user(cluster.appUser()).password(cluster.appPassword()).build();
+                 Connection tx = ds.getConnection()) {
+                tx.setAutoCommit(false);
+                insert(tx, 1); // a transaction open on the old primary
+
+                LocalNode oldPrimary = cluster.primary();
+                LocalNode chosen = cluster.replica(0);
+                cluster.kill(oldPrimary);
+                cluster.promote(chosen);
+                long promoted = System.nanoTime();
+
+                // A new write waits for the new primary (ha.failover.timeout) and lands there.
+                try (Connection c = ds.getConnection()) {
+                    insert(c, 2);
+                    assertThat(serverId(c)).isEqualTo(chosen.serverId());
+                }
+                long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - promoted);
+                System.out.printf("%s: first write on the new primary %d ms after the promotion%n", vendor, tookMillis);
+
+                // The transaction's node is gone: its outcome is unknown, and the application is told so.
+                assertThatThrownBy(() -> insert(tx, 3))
+                        .isInstanceOf(SQLException.class)
+                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08007"))
+                        .hasMessageContaining("unknown");
+                tx.rollback();
+                // The logical connection stays usable; its next transaction goes to the current primary.
+                insert(tx, 4);
+                assertThat(serverId(tx)).isEqualTo(chosen.serverId());
+                tx.commit();
+            }
+            try (Connection c = cluster.appConnection(cluster.primary()); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT GROUP_CONCAT(id ORDER BY id) FROM t")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("2,4");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mariadb", "mysql"})
+    void aWriteRefusedByADemotedPrimaryIsRetriedOnTheNewOneTransparently(String vendor) throws Exception {
+        try (LocalCluster cluster = LocalCluster.builder().replicas(2).start()) {
+            try (Connection c = cluster.appConnection(cluster.primary()); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)");
+            }
+            cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+            // Probes 10 s apart: Haven cannot have noticed the switch by itself when the write arrives.
+            String settings = "ha.probeInterval=10s&ha.suspectAfter=10s&ha.deadAfter=30s&ha.initialGrace=30s"
+                    + "&ha.connectTimeout=1s&ha.probeTimeout=1s&ha.failover.timeout=10s";
+            try (HaDataSource ds = HaDataSource.builder().url(url(cluster, vendor, settings))
+                    .user(cluster.appUser()).password(cluster.appPassword()).build()) {
+                try (Connection c = ds.getConnection()) {
+                    insert(c, 1);
+                }
+                LocalNode oldPrimary = cluster.primary();
+                LocalNode chosen = cluster.replica(1);
+                try (Connection admin = cluster.adminConnection(oldPrimary); Statement s = admin.createStatement()) {
+                    s.execute("SET GLOBAL read_only = ON"); // what a careful orchestrator does first
+                }
+                cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+                cluster.promote(chosen);
+
+                try (Connection c = ds.getConnection()) {
+                    insert(c, 2); // goes to the old primary, is refused (1290), and is retried on the new one
+                    assertThat(serverId(c)).isEqualTo(chosen.serverId());
+                }
+            }
+            try (Connection c = cluster.appConnection(cluster.primary()); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT GROUP_CONCAT(id ORDER BY id) FROM t")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("1,2");
+            }
+        }
+    }
+}
