@@ -270,6 +270,12 @@ public final class HealthMonitor implements AutoCloseable {
                     detector.lagObserved(address, 0);
                 } else if (replication.isReplicating() && seen.routable()) {
                     detector.lagObserved(address, replication.secondsBehind() * 1000);
+                } else if (lostADeadSource(replication)) {
+                    // The source is gone for us too: nothing newer exists to read, so the replica keeps serving
+                    // with the lag it had (reads must survive a primary crash). A replica that lost a source we
+                    // still reach is falling behind, and is not eligible.
+                    long last = detector.lagMillis(address);
+                    detector.lagObserved(address, Math.max(0, last));
                 } else {
                     detector.replicationStopped(address);
                 }
@@ -282,6 +288,15 @@ public final class HealthMonitor implements AutoCloseable {
                     add(NodeAddress.of(replication.sourceHost(), replication.sourcePort()));
                 }
             }
+        }
+
+        /** The link to the source broke (not stopped), the applier runs, and the source is not healthy for us. */
+        private boolean lostADeadSource(ServerState.Replication replication) {
+            if (replication.ioState() != ServerState.IoState.CONNECTING || !replication.sqlRunning()) {
+                return false;
+            }
+            Node primary = state.current().primary();
+            return primary == null || primary.health() != Health.UP;
         }
 
         void wake() {
@@ -390,7 +405,8 @@ public final class HealthMonitor implements AutoCloseable {
     /**
      * Which server's claim to be primary stands. One claim stands, whatever its health (the topology does not
      * route to a DOWN primary, but it stays the primary until another one appears). When several servers claim
-     * the role (a restarted old primary that nobody fenced yet), live ones beat DOWN ones, then the one most
+     * the role (a promotion made elsewhere while the old primary is still suspect, or a restarted old primary that
+     * nobody fenced yet), healthy ones beat suspect ones and suspect ones beat DOWN ones, then the one most
      * replicas replicate from wins, then the current primary; a tie beyond that stands for nobody, so writes wait
      * rather than go to two places.
      */
@@ -417,9 +433,10 @@ public final class HealthMonitor implements AutoCloseable {
                     followers++;
                 }
             }
-            boolean live = detector.health(claim.address()) != Health.DOWN;
+            Health health = detector.health(claim.address());
+            long liveness = health == Health.UP ? 2 : health == Health.SUSPECT ? 1 : 0;
             boolean isCurrent = current != null && current.address().equals(claim.address());
-            long score = (live ? 1L << 40 : 0) + (followers << 1) + (isCurrent ? 1 : 0);
+            long score = (liveness << 40) + (followers << 1) + (isCurrent ? 1 : 0);
             if (score > bestScore) {
                 best = claim;
                 bestScore = score;

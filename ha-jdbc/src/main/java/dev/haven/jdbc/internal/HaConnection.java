@@ -131,38 +131,65 @@ public final class HaConnection implements Connection {
         return false;
     }
 
+    /**
+     * Takes a physical connection from the target node's pool. When the pool cannot reach the node (it died since
+     * the topology was published), the node is reported at once and the next target is tried, waiting for the
+     * topology to move (a new primary, another replica, the same node probed healthy again) up to
+     * {@code ha.failover.timeout}.
+     */
     private void bind(boolean forReads) throws SQLException {
-        Node target = forReads ? readTarget() : writeTarget();
-        Connection c;
-        try {
-            c = ctx.pools.borrow(target.address());
-        } catch (SQLException e) {
-            if (ErrorClassifier.classify(e) == ErrorKind.NODE_GONE || e instanceof SQLTransientConnectionException) {
-                ctx.cluster.nodeFailed(target.address());
-                // One more try: the passive signal has already taken the node out of the topology.
-                Node second = forReads ? readTarget() : writeTarget();
-                if (second.address().equals(target.address())) {
+        long deadline = System.nanoTime() + ctx.config.failoverTimeout().toNanos();
+        NodeAddress refused = null;
+        SQLException refusal = null;
+        while (true) {
+            Node target = forReads ? readTarget() : writeTarget();
+            if (target.address().equals(refused) && target.health() != dev.haven.core.Health.UP) {
+                long epoch = ctx.cluster.topology().epoch();
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !awaitTopologyAfter(epoch, left)) {
+                    throw refusal;
+                }
+                continue;
+            }
+            Connection c;
+            try {
+                c = ctx.pools.borrow(target.address());
+            } catch (SQLException e) {
+                if (ErrorClassifier.classify(e) != ErrorKind.NODE_GONE && !(e instanceof SQLTransientConnectionException)) {
                     throw e;
                 }
-                target = second;
-                c = ctx.pools.borrow(target.address());
-            } else {
+                ctx.cluster.nodeFailed(target.address());
+                refused = target.address();
+                refusal = e;
+                if (System.nanoTime() >= deadline) {
+                    throw e;
+                }
+                continue;
+            }
+            try {
+                applySession(c, target.role() == Role.PRIMARY && readOnly);
+            } catch (SQLException e) {
+                abortQuietly(c);
                 throw e;
             }
+            node = target;
+            raw = c;
+            rawForReads = forReads;
+            checkedEpoch = ctx.cluster.topology().epoch();
+            generation++;
+            if (forReads && ctx.readYourWrites && target.role() == Role.REPLICA) {
+                awaitOwnWrites();
+            }
+            return;
         }
+    }
+
+    private boolean awaitTopologyAfter(long epoch, long nanos) throws SQLException {
         try {
-            applySession(c, target.role() == Role.PRIMARY && readOnly);
-        } catch (SQLException e) {
-            abortQuietly(c);
-            throw e;
-        }
-        node = target;
-        raw = c;
-        rawForReads = forReads;
-        checkedEpoch = ctx.cluster.topology().epoch();
-        generation++;
-        if (forReads && ctx.readYourWrites && target.role() == Role.REPLICA) {
-            awaitOwnWrites();
+            return ctx.cluster.state().awaitTopologyAfter(epoch, nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLTransientConnectionException("interrupted while waiting for the topology", "08001", e);
         }
     }
 

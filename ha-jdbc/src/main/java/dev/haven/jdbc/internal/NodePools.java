@@ -98,14 +98,18 @@ final class NodePools implements HavenEventListener, AutoCloseable {
     @Override
     public void onEvent(HavenEvent event) {
         boolean demoted = event.type() == HavenEvent.Type.ROLE_CHANGED && "PRIMARY".equals(event.oldValue());
-        if (event.type() == HavenEvent.Type.NODE_DOWN || demoted) {
+        // SUSPECT too: idle connections to a server that just stopped answering are most likely dead, and handing
+        // one out turns the next write into an "outcome unknown". Re-opening a few connections is cheap.
+        boolean failing = event.type() == HavenEvent.Type.NODE_DOWN || event.type() == HavenEvent.Type.NODE_SUSPECT;
+        if (failing || demoted) {
             HikariDataSource pool = event.address() == null ? null : pools.get(event.address());
             if (pool != null) {
                 HikariPoolMXBean bean = pool.getHikariPoolMXBean();
                 if (bean != null) {
                     bean.softEvictConnections();
                     log.info("Evicted the pooled connections to {} ({})", event.address(),
-                            demoted ? "no longer the primary" : "down");
+                            demoted ? "no longer the primary" : event.type() == HavenEvent.Type.NODE_DOWN ? "down"
+                                    : "suspect");
                 }
             }
         }
