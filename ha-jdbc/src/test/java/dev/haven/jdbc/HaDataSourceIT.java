@@ -202,6 +202,27 @@ class HaDataSourceIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"mariadb", "mysql"})
+    void readsContinueOnTheReplicasWhileThePrimaryIsDown(String vendor) throws Exception {
+        try (HaDataSource ds = dataSource(vendor, "")) {
+            cluster.kill(cluster.primary());
+            // Until the replicas' IO threads notice (about a second), and long after: reads never fail.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            int reads = 0;
+            while (System.nanoTime() < until) {
+                try (Connection c = ds.getConnection()) {
+                    c.setReadOnly(true);
+                    assertThat(serverId(c)).isNotEqualTo(cluster.primary().serverId());
+                    reads++;
+                }
+            }
+            assertThat(reads).isGreaterThan(10);
+            assertThat(ds.topology().readReplicas()).hasSize(2);
+            assertThat(ds.topology().primary()).as("the dead primary is no longer routed to").isNull();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mariadb", "mysql"})
     void freezingThePrimaryFailsAnInFlightStatementWithinTheSocketTimeout(String vendor) throws Exception {
         String url = url(vendor, "socketTimeout=1000");
         try (HaDataSource ds = HaDataSource.builder().url(url).user(cluster.appUser())
