@@ -45,6 +45,11 @@ public final class HavenCluster implements AutoCloseable {
     public static HavenCluster start(HavenConfig config, NodeConnector connector, HavenEventListener... listeners) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(connector, "connector");
+        if (config.failover() == HavenConfig.FailoverMode.PROMOTE) {
+            // Refused rather than ignored: an application that asked Haven to promote must not believe it will.
+            throw new IllegalArgumentException("ha.failover: 'promote' is not available in this version of Haven;"
+                    + " allowed: observe (follow a promotion made by Group Replication, an orchestrator or a person)");
+        }
         ClusterState state = new ClusterState(config);
         for (HavenEventListener listener : listeners) {
             state.addListener(listener);
