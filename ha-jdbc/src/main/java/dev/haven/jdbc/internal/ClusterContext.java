@@ -54,7 +54,8 @@ public final class ClusterContext implements AutoCloseable {
         HavenEventListener[] all = new HavenEventListener[listeners.length + 1];
         all[0] = pools;
         System.arraycopy(listeners, 0, all, 1, listeners.length);
-        HavenCluster cluster = HavenCluster.start(url.config(), VendorNodeConnector.forMonitoring(url), all);
+        HavenCluster cluster = HavenCluster.start(url.config(), VendorNodeConnector.forMonitoring(url,
+                poolSettings == null ? null : poolSettings.getProperty("driverClassName")), all);
         return new ClusterContext(url, cluster, pools);
     }
 

@@ -75,7 +75,9 @@ final class NodePools implements HavenEventListener, AutoCloseable {
         HikariConfig config = new HikariConfig(poolSettings);
         config.setPoolName("haven-" + node);
         config.setJdbcUrl(url.vendorUrl(node));
-        config.setDriverClassName(url.vendor().driverClass());
+        if (poolSettings.getProperty("driverClassName") == null) {
+            config.setDriverClassName(url.vendor().driverClass());
+        }
         config.setDataSourceProperties(url.vendorProperties());
         if (poolSettings.getProperty("connectionTimeout") == null) {
             // How long a borrower waits for a connection: long enough for a busy pool, short enough that a node

@@ -71,11 +71,17 @@ public final class VendorNodeConnector implements NodeConnector {
      * @throws SQLException (SQLState {@code 08001}) when the vendor driver is not on the class path
      */
     public static VendorNodeConnector forMonitoring(HaUrl url) throws SQLException {
+        return forMonitoring(url, null);
+    }
+
+    /** As {@link #forMonitoring(HaUrl)}, through {@code driverClass} instead of the vendor's when not null. */
+    public static VendorNodeConnector forMonitoring(HaUrl url, String driverClass) throws SQLException {
         HavenConfig config = url.config();
+        ClassLoader[] loaders = {Thread.currentThread().getContextClassLoader(), VendorNodeConnector.class.getClassLoader()};
         if (config.adminUser() != null) {
-            return create(url, config.adminUser(), config.adminPassword());
+            return createThrough(url, config.adminUser(), config.adminPassword(), driverClass, loaders);
         }
-        return create(url, url.user(), url.password());
+        return createThrough(url, url.user(), url.password(), driverClass, loaders);
     }
 
     /**
@@ -85,14 +91,25 @@ public final class VendorNodeConnector implements NodeConnector {
      */
     static VendorNodeConnector create(HaUrl url, String user, String password, ClassLoader... loaders)
             throws SQLException {
+        return createThrough(url, user, password, null, loaders);
+    }
+
+    static VendorNodeConnector createThrough(HaUrl url, String user, String password, String driverClass,
+                                      ClassLoader... loaders) throws SQLException {
         Objects.requireNonNull(url, "url");
         Map<String, String> credentials = new LinkedHashMap<>();
         credentials.put("user", user);
         credentials.put("password", password);
-        return new VendorNodeConnector(loadDriver(url.vendor(), loaders), url.withVendorParameters(credentials));
+        return new VendorNodeConnector(loadDriverClass(url.vendor(), driverClass, loaders),
+                url.withVendorParameters(credentials));
     }
 
     static Driver loadDriver(Vendor vendor, ClassLoader... loaders) throws SQLException {
+        return loadDriverClass(vendor, null, loaders);
+    }
+
+    static Driver loadDriverClass(Vendor vendor, String driverClass, ClassLoader... loaders) throws SQLException {
+        String className = driverClass != null ? driverClass : vendor.driverClass();
         Class<?> type = null;
         Throwable failure = null;
         for (ClassLoader loader : loaders) {
@@ -100,7 +117,7 @@ public final class VendorNodeConnector implements NodeConnector {
                 continue;
             }
             try {
-                type = Class.forName(vendor.driverClass(), true, loader);
+                type = Class.forName(className, true, loader);
             } catch (ClassNotFoundException | LinkageError e) {
                 failure = e;
             }
