@@ -22,6 +22,7 @@ class EndToEndBenchIT {
             EndToEndBench.Key key = new EndToEndBench.Key();
             assertThat(bench.havenPointRead(key)).isEqualTo("item-1");
             assertThat(bench.hikariPointRead(key)).isEqualTo("item-2");
+            assertThat(bench.hikariPointReadSetReadOnly(key)).isEqualTo("item-3");
             List<Long> replicas = new ArrayList<>();
             for (LocalNode replica : bench.cluster.replicas()) {
                 replicas.add((long) replica.serverId());
