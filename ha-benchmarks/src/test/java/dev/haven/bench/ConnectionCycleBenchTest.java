@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.Set;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
@@ -59,7 +58,6 @@ class ConnectionCycleBenchTest {
     }
 
     @Test
-    @Disabled("needs ha-jdbc to honour the driverClassName pool property (pools and monitor); see README, ha-jdbc hook")
     void havenReadsFromBothReplicasRoundRobin() throws SQLException {
         ConnectionCycleBench.Haven haven = new ConnectionCycleBench.Haven();
         haven.setUp();

@@ -23,6 +23,7 @@ public final class NodeStats {
     private final NodeAddress address;
     private volatile int outstanding;
     private volatile long latencyEwmaNanos;
+    private volatile Object attachment;
 
     NodeStats(NodeAddress address) {
         this.address = address;
@@ -63,6 +64,19 @@ public final class NodeStats {
         }
         long old = latencyEwmaNanos;
         latencyEwmaNanos = old == 0 ? Math.max(1, nanos) : Math.max(1, old + ((nanos - old) >> 2));
+    }
+
+    /**
+     * A slot for the layer above, which keeps its per-node resource here (the JDBC layer: the node's connection
+     * pool) so that using a routed node needs no map lookup. Null until set.
+     */
+    public Object attachment() {
+        return attachment;
+    }
+
+    /** Sets {@link #attachment()}; last writer wins. */
+    public void attach(Object value) {
+        attachment = value;
     }
 
     @Override

@@ -263,6 +263,7 @@ public final class HealthMonitor implements AutoCloseable {
         private void accept(ServerState seen, long latencyNanos) {
             lastState = seen;
             detector.probeSucceeded(address, latencyNanos);
+            state.statsFor(address).recordLatency(latencyNanos); // what latency-weighted reads compare
             ServerState.Replication replication = seen.replication();
             if (seen.role() == Role.REPLICA) {
                 if (replication == null) {

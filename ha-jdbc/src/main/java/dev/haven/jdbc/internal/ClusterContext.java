@@ -31,6 +31,8 @@ public final class ClusterContext implements AutoCloseable {
     final SqlClassifier classifier;
     final boolean autoRouting;
     final boolean readYourWrites;
+    /** Whether the read strategy looks at requests in flight, so logical connections must count them. */
+    final boolean countsOutstanding;
     private final AtomicReference<ReplicationPosition> lastWrite = new AtomicReference<>(ReplicationPosition.EMPTY);
 
     private ClusterContext(HaUrl url, HavenCluster cluster, NodePools pools) {
@@ -41,6 +43,8 @@ public final class ClusterContext implements AutoCloseable {
         this.classifier = new SqlClassifier();
         this.autoRouting = config.routing() == HavenConfig.Routing.AUTO;
         this.readYourWrites = config.consistency() == HavenConfig.Consistency.READ_YOUR_WRITES;
+        this.countsOutstanding = config.readStrategy() == HavenConfig.ReadStrategy.POWER_OF_TWO
+                || config.readStrategy() == HavenConfig.ReadStrategy.LEAST_OUTSTANDING;
     }
 
     /**

@@ -12,12 +12,12 @@ import java.sql.SQLException;
 final class HaCallableStatement extends HaPreparedStatement implements CallableStatementDelegate {
 
     HaCallableStatement(HaConnection conn, StatementSpec spec) {
-        super(conn, spec);
+        super(conn, spec.sql(), spec);
     }
 
     @Override
     public CallableStatement rawCallable() throws SQLException {
-        return (CallableStatement) vendorFor(spec.sql());
+        return (CallableStatement) vendorFor(sql);
     }
 
     @Override

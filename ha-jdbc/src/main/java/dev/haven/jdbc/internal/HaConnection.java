@@ -61,14 +61,8 @@ public final class HaConnection implements Connection {
     // Session state, applied to each physical connection.
     private boolean autoCommit = true;
     private boolean readOnly;
-    private int isolation = -1;
-    private String catalog;
-    private String schema;
-    private int holdability = -1;
-    private int networkTimeoutMillis = -1;
-    private Executor networkTimeoutExecutor;
-    private Properties clientInfo;
-    private Map<String, Class<?>> typeMap;
+    /** Session settings beyond auto-commit and read-only; null while the application made none (the usual case). */
+    private Session session;
 
     // The physical connection, if any.
     private Node node;
@@ -82,8 +76,35 @@ public final class HaConnection implements Connection {
     private boolean transactionWrote;
     private int transactionStatements;
     private boolean closed;
-    private final List<HaStatement> statements = new ArrayList<>(4);
+    private boolean closing;
+    /**
+     * Open statements: the first in a field, others in a list made on demand, because most connections run one
+     * statement at a time and the cycle should allocate as little as possible.
+     */
+    private HaStatement firstStatement;
+    private List<HaStatement> statements;
     private final Runnable onClose;
+
+    /** Session settings, -1 or null where the application left the server's default. */
+    private static final class Session {
+        int isolation = -1;
+        String catalog;
+        String schema;
+        int holdability = -1;
+        int networkTimeoutMillis = -1;
+        Executor networkTimeoutExecutor;
+        Properties clientInfo;
+        Map<String, Class<?>> typeMap;
+    }
+
+    private Session session() {
+        Session s = session;
+        if (s == null) {
+            s = new Session();
+            session = s;
+        }
+        return s;
+    }
 
     HaConnection(ClusterContext ctx, Runnable onClose) {
         this.ctx = ctx;
@@ -138,7 +159,7 @@ public final class HaConnection implements Connection {
      * {@code ha.failover.timeout}.
      */
     private void bind(boolean forReads) throws SQLException {
-        long deadline = System.nanoTime() + ctx.config.failoverTimeout().toNanos();
+        long deadline = 0; // set at the first refusal: the common path reads no clock
         NodeAddress refused = null;
         SQLException refusal = null;
         while (true) {
@@ -153,12 +174,15 @@ public final class HaConnection implements Connection {
             }
             Connection c;
             try {
-                c = ctx.pools.borrow(target.address());
+                c = ctx.pools.borrow(target);
             } catch (SQLException e) {
                 if (ErrorClassifier.classify(e) != ErrorKind.NODE_GONE && !(e instanceof SQLTransientConnectionException)) {
                     throw e;
                 }
                 ctx.cluster.nodeFailed(target.address());
+                if (refused == null) {
+                    deadline = System.nanoTime() + ctx.config.failoverTimeout().toNanos();
+                }
                 refused = target.address();
                 refusal = e;
                 if (System.nanoTime() >= deadline) {
@@ -177,6 +201,9 @@ public final class HaConnection implements Connection {
             rawForReads = forReads;
             checkedEpoch = ctx.cluster.topology().epoch();
             generation++;
+            if (ctx.countsOutstanding) {
+                target.stats().requestStarted();
+            }
             if (forReads && ctx.readYourWrites && target.role() == Role.REPLICA) {
                 awaitOwnWrites();
             }
@@ -233,7 +260,7 @@ public final class HaConnection implements Connection {
 
     private void bindPrimaryForReads() throws SQLException {
         Node primary = writeTarget();
-        Connection c = ctx.pools.borrow(primary.address());
+        Connection c = ctx.pools.borrow(primary);
         try {
             applySession(c, readOnly);
         } catch (SQLException e) {
@@ -245,6 +272,9 @@ public final class HaConnection implements Connection {
         rawForReads = true;
         checkedEpoch = ctx.cluster.topology().epoch();
         generation++;
+        if (ctx.countsOutstanding) {
+            primary.stats().requestStarted();
+        }
     }
 
     /**
@@ -281,9 +311,14 @@ public final class HaConnection implements Connection {
     }
 
     private boolean hasOpenResults() {
-        for (int i = 0; i < statements.size(); i++) {
-            if (statements.get(i).hasOpenResult()) {
-                return true;
+        if (firstStatement != null && firstStatement.hasOpenResult()) {
+            return true;
+        }
+        if (statements != null) {
+            for (int i = 0; i < statements.size(); i++) {
+                if (statements.get(i).hasOpenResult()) {
+                    return true;
+                }
             }
         }
         return false;
@@ -388,26 +423,30 @@ public final class HaConnection implements Connection {
             // and the flag costs a round trip each way on some drivers.
             c.setReadOnly(true);
         }
-        if (isolation != -1) {
-            c.setTransactionIsolation(isolation);
+        Session session = this.session;
+        if (session == null) {
+            return;
         }
-        if (catalog != null) {
-            c.setCatalog(catalog);
+        if (session.isolation != -1) {
+            c.setTransactionIsolation(session.isolation);
         }
-        if (schema != null) {
-            c.setSchema(schema);
+        if (session.catalog != null) {
+            c.setCatalog(session.catalog);
         }
-        if (holdability != -1) {
-            c.setHoldability(holdability);
+        if (session.schema != null) {
+            c.setSchema(session.schema);
         }
-        if (networkTimeoutMillis != -1) {
-            c.setNetworkTimeout(networkTimeoutExecutor, networkTimeoutMillis);
+        if (session.holdability != -1) {
+            c.setHoldability(session.holdability);
         }
-        if (clientInfo != null) {
-            c.setClientInfo(clientInfo);
+        if (session.networkTimeoutMillis != -1) {
+            c.setNetworkTimeout(session.networkTimeoutExecutor, session.networkTimeoutMillis);
         }
-        if (typeMap != null) {
-            c.setTypeMap(typeMap);
+        if (session.clientInfo != null) {
+            c.setClientInfo(session.clientInfo);
+        }
+        if (session.typeMap != null) {
+            c.setTypeMap(session.typeMap);
         }
     }
 
@@ -415,14 +454,12 @@ public final class HaConnection implements Connection {
     private void release() throws SQLException {
         Connection c = raw;
         raw = null;
-        node = null;
+        finishRequest();
         transactionActive = false;
         transactionWrote = false;
         transactionStatements = 0;
         if (c != null) {
-            for (int i = 0; i < statements.size(); i++) {
-                statements.get(i).physicalReleased();
-            }
+            releaseStatements();
             c.close();
         }
     }
@@ -431,15 +468,33 @@ public final class HaConnection implements Connection {
     private void discard() {
         Connection c = raw;
         raw = null;
-        node = null;
+        finishRequest();
         transactionActive = false;
         transactionWrote = false;
         transactionStatements = 0;
-        for (int i = 0; i < statements.size(); i++) {
-            statements.get(i).physicalReleased();
-        }
+        releaseStatements();
         if (c != null) {
             abortQuietly(c);
+        }
+    }
+
+    /** The node no longer serves this connection: for the strategies that count requests in flight. */
+    private void finishRequest() {
+        Node n = node;
+        node = null;
+        if (n != null && ctx.countsOutstanding) {
+            n.stats().requestFinished();
+        }
+    }
+
+    private void releaseStatements() {
+        if (firstStatement != null) {
+            firstStatement.physicalReleased();
+        }
+        if (statements != null) {
+            for (int i = 0; i < statements.size(); i++) {
+                statements.get(i).physicalReleased();
+            }
         }
     }
 
@@ -463,11 +518,25 @@ public final class HaConnection implements Connection {
     }
 
     void opened(HaStatement statement) {
+        if (firstStatement == null) {
+            firstStatement = statement;
+            return;
+        }
+        if (statements == null) {
+            statements = new ArrayList<>(4);
+        }
         statements.add(statement);
     }
 
     void closed(HaStatement statement) {
-        statements.remove(statement);
+        if (closing) {
+            return;
+        }
+        if (firstStatement == statement) {
+            firstStatement = null;
+        } else if (statements != null) {
+            statements.remove(statement);
+        }
     }
 
     // ------------------------------------------------------------------------------------------ statements
@@ -486,13 +555,16 @@ public final class HaConnection implements Connection {
     public Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability)
             throws SQLException {
         checkOpen();
-        return new HaStatement(this, new StatementSpec(null, resultSetType, resultSetConcurrency,
-                resultSetHoldability, -1, null, null, false));
+        boolean defaults = resultSetType == ResultSet.TYPE_FORWARD_ONLY
+                && resultSetConcurrency == ResultSet.CONCUR_READ_ONLY && resultSetHoldability == -1;
+        return new HaStatement(this, null, defaults ? null : new StatementSpec(null, resultSetType,
+                resultSetConcurrency, resultSetHoldability, -1, null, null, false));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql) throws SQLException {
-        return prepare(new StatementSpec(sql, -1, -1, -1, -1, null, null, false));
+        checkOpen();
+        return new HaPreparedStatement(this, sql, null);
     }
 
     @Override
@@ -525,7 +597,7 @@ public final class HaConnection implements Connection {
 
     private PreparedStatement prepare(StatementSpec spec) throws SQLException {
         checkOpen();
-        return new HaPreparedStatement(this, spec);
+        return new HaPreparedStatement(this, spec.sql(), spec);
     }
 
     @Override
@@ -688,14 +760,25 @@ public final class HaConnection implements Connection {
         }
         closed = true;
         SQLException first = null;
-        for (HaStatement s : new ArrayList<>(statements)) {
+        closing = true; // statements closing now leave the bookkeeping alone: no copy to iterate over
+        if (firstStatement != null) {
             try {
-                s.close();
+                firstStatement.close();
             } catch (SQLException e) {
-                first = first == null ? e : first;
+                first = e;
             }
+            firstStatement = null;
         }
-        statements.clear();
+        if (statements != null) {
+            for (int i = 0; i < statements.size(); i++) {
+                try {
+                    statements.get(i).close();
+                } catch (SQLException e) {
+                    first = first == null ? e : first;
+                }
+            }
+            statements.clear();
+        }
         try {
             release(); // HikariCP rolls back an unfinished transaction before reuse
         } catch (SQLException e) {
@@ -761,16 +844,16 @@ public final class HaConnection implements Connection {
         if (raw != null) {
             raw.setTransactionIsolation(level);
         }
-        isolation = level;
+        session().isolation = level;
     }
 
     @Override
     public int getTransactionIsolation() throws SQLException {
         checkOpen();
-        if (isolation == -1) {
+        if (session == null || session.isolation == -1) {
             return raw != null ? raw.getTransactionIsolation() : TRANSACTION_REPEATABLE_READ;
         }
-        return isolation;
+        return session.isolation;
     }
 
     @Override
@@ -779,16 +862,16 @@ public final class HaConnection implements Connection {
         if (raw != null) {
             raw.setCatalog(catalog);
         }
-        this.catalog = catalog;
+        session().catalog = catalog;
     }
 
     @Override
     public String getCatalog() throws SQLException {
         checkOpen();
-        if (catalog == null) {
+        if (session == null || session.catalog == null) {
             return raw != null ? raw.getCatalog() : ctx.url.database();
         }
-        return catalog;
+        return session.catalog;
     }
 
     @Override
@@ -797,16 +880,16 @@ public final class HaConnection implements Connection {
         if (raw != null) {
             raw.setSchema(schema);
         }
-        this.schema = schema;
+        session().schema = schema;
     }
 
     @Override
     public String getSchema() throws SQLException {
         checkOpen();
-        if (schema == null) {
+        if (session == null || session.schema == null) {
             return raw != null ? raw.getSchema() : null;
         }
-        return schema;
+        return session.schema;
     }
 
     @Override
@@ -815,16 +898,16 @@ public final class HaConnection implements Connection {
         if (raw != null) {
             raw.setHoldability(holdability);
         }
-        this.holdability = holdability;
+        session().holdability = holdability;
     }
 
     @Override
     public int getHoldability() throws SQLException {
         checkOpen();
-        if (holdability == -1) {
+        if (session == null || session.holdability == -1) {
             return raw != null ? raw.getHoldability() : ResultSet.HOLD_CURSORS_OVER_COMMIT;
         }
-        return holdability;
+        return session.holdability;
     }
 
     @Override
@@ -833,28 +916,29 @@ public final class HaConnection implements Connection {
         if (raw != null) {
             raw.setNetworkTimeout(executor, milliseconds);
         }
-        this.networkTimeoutExecutor = executor;
-        this.networkTimeoutMillis = milliseconds;
+        session().networkTimeoutExecutor = executor;
+        session().networkTimeoutMillis = milliseconds;
     }
 
     @Override
     public int getNetworkTimeout() throws SQLException {
         checkOpen();
-        if (networkTimeoutMillis == -1) {
+        if (session == null || session.networkTimeoutMillis == -1) {
             return raw != null ? raw.getNetworkTimeout() : 0;
         }
-        return networkTimeoutMillis;
+        return session.networkTimeoutMillis;
     }
 
     @Override
     public void setClientInfo(String name, String value) throws SQLClientInfoException {
-        if (clientInfo == null) {
-            clientInfo = new Properties();
+        Session session = session();
+        if (session.clientInfo == null) {
+            session.clientInfo = new Properties();
         }
         if (value == null) {
-            clientInfo.remove(name);
+            session.clientInfo.remove(name);
         } else {
-            clientInfo.setProperty(name, value);
+            session.clientInfo.setProperty(name, value);
         }
         if (raw != null) {
             raw.setClientInfo(name, value);
@@ -863,10 +947,11 @@ public final class HaConnection implements Connection {
 
     @Override
     public void setClientInfo(Properties properties) throws SQLClientInfoException {
-        clientInfo = new Properties();
+        Properties info = new Properties();
         if (properties != null) {
-            clientInfo.putAll(properties);
+            info.putAll(properties);
         }
+        session().clientInfo = info;
         if (raw != null) {
             raw.setClientInfo(properties);
         }
@@ -875,15 +960,15 @@ public final class HaConnection implements Connection {
     @Override
     public String getClientInfo(String name) throws SQLException {
         checkOpen();
-        return clientInfo == null ? null : clientInfo.getProperty(name);
+        return session == null || session.clientInfo == null ? null : session.clientInfo.getProperty(name);
     }
 
     @Override
     public Properties getClientInfo() throws SQLException {
         checkOpen();
         Properties copy = new Properties();
-        if (clientInfo != null) {
-            copy.putAll(clientInfo);
+        if (session != null && session.clientInfo != null) {
+            copy.putAll(session.clientInfo);
         }
         return copy;
     }
@@ -891,7 +976,8 @@ public final class HaConnection implements Connection {
     @Override
     public Map<String, Class<?>> getTypeMap() throws SQLException {
         checkOpen();
-        return typeMap != null ? typeMap : raw != null ? raw.getTypeMap() : new java.util.HashMap<>();
+        Map<String, Class<?>> map = session == null ? null : session.typeMap;
+        return map != null ? map : raw != null ? raw.getTypeMap() : new java.util.HashMap<>();
     }
 
     @Override
@@ -900,7 +986,7 @@ public final class HaConnection implements Connection {
         if (raw != null) {
             raw.setTypeMap(map);
         }
-        this.typeMap = map;
+        session().typeMap = map;
     }
 
     // ------------------------------------------------------------------------------------------ needing a node

@@ -81,24 +81,29 @@ class HaPreparedStatement extends HaStatement implements PreparedStatement {
     private static final int BINARY_STREAM_INT = 49;
     private static final int CHARACTER_STREAM_INT = 50;
 
-    private int[] kinds = new int[8];
-    private Object[] values = new Object[8];
-    private Object[] extras = new Object[8];
-    private long[] numbers = new long[8];
+    private static final int[] NO_KINDS = new int[0];
+    private static final Object[] NO_OBJECTS = new Object[0];
+    private static final long[] NO_NUMBERS = new long[0];
+
+    // Allocated at the first parameter: a statement without parameters costs nothing here.
+    private int[] kinds = NO_KINDS;
+    private Object[] values = NO_OBJECTS;
+    private Object[] extras = NO_OBJECTS;
+    private long[] numbers = NO_NUMBERS;
     private int count;
     private boolean usesStreams;
     private boolean streamsConsumed;
     private List<Object[]> batches;
 
-    HaPreparedStatement(HaConnection conn, StatementSpec spec) {
-        super(conn, spec);
+    HaPreparedStatement(HaConnection conn, String sql, StatementSpec spec) {
+        super(conn, sql, spec);
     }
 
     // ------------------------------------------------------------------------------------ binding
 
     @Override
     Statement create(Connection raw) throws SQLException {
-        PreparedStatement p = spec.prepare(raw);
+        PreparedStatement p = spec == null ? raw.prepareStatement(sql) : spec.prepare(raw);
         if (usesStreams && streamsConsumed) {
             p.close();
             throw new SQLException("cannot run the statement again on another connection: it has a stream or reader"
@@ -150,9 +155,9 @@ class HaPreparedStatement extends HaStatement implements PreparedStatement {
     }
 
     @Override
-    void invoke(Statement s, int op, String sql, int keys, int[] indexes, String[] names) throws SQLException {
-        if (sql != spec.sql()) {
-            super.invoke(s, op, sql, keys, indexes, names); // Statement.execute(String) and friends
+    void invoke(Statement s, int op, String text, int keys, int[] indexes, String[] names) throws SQLException {
+        if (text != sql) {
+            super.invoke(s, op, text, keys, indexes, names); // Statement.execute(String) and friends
             return;
         }
         PreparedStatement p = (PreparedStatement) s;
@@ -193,25 +198,25 @@ class HaPreparedStatement extends HaStatement implements PreparedStatement {
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        run(QUERY, spec.sql(), -1, null, null);
+        run(QUERY, sql, -1, null, null);
         return getResultSet();
     }
 
     @Override
     public int executeUpdate() throws SQLException {
-        run(UPDATE, spec.sql(), -1, null, null);
+        run(UPDATE, sql, -1, null, null);
         return (int) updateCount;
     }
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        run(UPDATE, spec.sql(), -1, null, null);
+        run(UPDATE, sql, -1, null, null);
         return updateCount;
     }
 
     @Override
     public boolean execute() throws SQLException {
-        run(EXECUTE, spec.sql(), -1, null, null);
+        run(EXECUTE, sql, -1, null, null);
         return hasResultSet;
     }
 
@@ -246,7 +251,7 @@ class HaPreparedStatement extends HaStatement implements PreparedStatement {
         if (batches == null || batches.isEmpty()) {
             return new long[0];
         }
-        run(BATCH, spec.sql(), -1, null, null);
+        run(BATCH, sql, -1, null, null);
         return batchCounts;
     }
 
@@ -262,12 +267,12 @@ class HaPreparedStatement extends HaStatement implements PreparedStatement {
 
     @Override
     public ResultSetMetaData getMetaData() throws SQLException {
-        return ((PreparedStatement) vendorFor(spec.sql())).getMetaData();
+        return ((PreparedStatement) vendorFor(sql)).getMetaData();
     }
 
     @Override
     public ParameterMetaData getParameterMetaData() throws SQLException {
-        return ((PreparedStatement) vendorFor(spec.sql())).getParameterMetaData();
+        return ((PreparedStatement) vendorFor(sql)).getParameterMetaData();
     }
 
     // ------------------------------------------------------------------------------------ recording
@@ -278,7 +283,7 @@ class HaPreparedStatement extends HaStatement implements PreparedStatement {
             throw new SQLException("parameter index " + index + " is out of range: indexes start at 1", "07009");
         }
         if (index >= kinds.length) {
-            int size = Math.max(index + 1, kinds.length * 2);
+            int size = Math.max(Math.max(index + 1, 8), kinds.length * 2);
             kinds = Arrays.copyOf(kinds, size);
             values = Arrays.copyOf(values, size);
             extras = Arrays.copyOf(extras, size);

@@ -30,22 +30,17 @@ class HaStatement implements Statement {
     static final int BATCH = 3;
 
     final HaConnection conn;
+    /** The SQL of a prepared statement, null for a plain statement. */
+    final String sql;
+    /** How the statement was asked for; null for the defaults (the common case, which allocates no spec). */
     final StatementSpec spec;
     Statement vendor;
     private int vendorGeneration = -1;
     private boolean closed;
     private ResultSet result;
 
-    // Settings, -1 or null when the application left the default.
-    private int maxFieldSize = -1;
-    private long maxRows = -1;
-    private int queryTimeout = -1;
-    private int fetchDirection = -1;
-    private int fetchSize = -1;
-    private Boolean escapeProcessing;
-    private boolean poolable;
-    private boolean closeOnCompletion;
-    private String cursorName;
+    /** Settings the application made, applied to every vendor statement; null while it made none (the usual case). */
+    private Settings settings;
     private List<String> batch;
 
     // Results of the last execution.
@@ -53,8 +48,31 @@ class HaStatement implements Statement {
     boolean hasResultSet;
     long[] batchCounts;
 
-    HaStatement(HaConnection conn, StatementSpec spec) {
+    /** Statement settings, -1 or null where the application left the default. */
+    private static final class Settings {
+        int maxFieldSize = -1;
+        long maxRows = -1;
+        int queryTimeout = -1;
+        int fetchDirection = -1;
+        int fetchSize = -1;
+        Boolean escapeProcessing;
+        boolean poolable;
+        boolean closeOnCompletion;
+        String cursorName;
+    }
+
+    private Settings settings() {
+        Settings t = settings;
+        if (t == null) {
+            t = new Settings();
+            settings = t;
+        }
+        return t;
+    }
+
+    HaStatement(HaConnection conn, String sql, StatementSpec spec) {
         this.conn = conn;
+        this.sql = sql;
         this.spec = spec;
         conn.opened(this);
     }
@@ -76,7 +94,7 @@ class HaStatement implements Statement {
     }
 
     Statement create(Connection raw) throws SQLException {
-        return spec.createStatement(raw);
+        return spec == null ? raw.createStatement() : spec.createStatement(raw);
     }
 
     /** The vendor statement if it belongs to the current physical connection, else null. */
@@ -102,32 +120,36 @@ class HaStatement implements Statement {
     }
 
     private void applySettings(Statement s) throws SQLException {
-        if (maxFieldSize != -1) {
-            s.setMaxFieldSize(maxFieldSize);
+        Settings t = settings;
+        if (t == null) {
+            return;
         }
-        if (maxRows != -1) {
-            s.setLargeMaxRows(maxRows);
+        if (t.maxFieldSize != -1) {
+            s.setMaxFieldSize(t.maxFieldSize);
         }
-        if (queryTimeout != -1) {
-            s.setQueryTimeout(queryTimeout);
+        if (t.maxRows != -1) {
+            s.setLargeMaxRows(t.maxRows);
         }
-        if (fetchDirection != -1) {
-            s.setFetchDirection(fetchDirection);
+        if (t.queryTimeout != -1) {
+            s.setQueryTimeout(t.queryTimeout);
         }
-        if (fetchSize != -1) {
-            s.setFetchSize(fetchSize);
+        if (t.fetchDirection != -1) {
+            s.setFetchDirection(t.fetchDirection);
         }
-        if (escapeProcessing != null) {
-            s.setEscapeProcessing(escapeProcessing);
+        if (t.fetchSize != -1) {
+            s.setFetchSize(t.fetchSize);
         }
-        if (poolable) {
+        if (t.escapeProcessing != null) {
+            s.setEscapeProcessing(t.escapeProcessing);
+        }
+        if (t.poolable) {
             s.setPoolable(true);
         }
-        if (closeOnCompletion) {
+        if (t.closeOnCompletion) {
             s.closeOnCompletion();
         }
-        if (cursorName != null) {
-            s.setCursorName(cursorName);
+        if (t.cursorName != null) {
+            s.setCursorName(t.cursorName);
         }
     }
 
@@ -424,13 +446,13 @@ class HaStatement implements Statement {
     @Override
     public int getMaxFieldSize() throws SQLException {
         checkOpen();
-        return maxFieldSize == -1 ? 0 : maxFieldSize;
+        return settings == null || settings.maxFieldSize == -1 ? 0 : settings.maxFieldSize;
     }
 
     @Override
     public void setMaxFieldSize(int max) throws SQLException {
         checkOpen();
-        maxFieldSize = max;
+        settings().maxFieldSize = max;
         Statement s = boundVendor();
         if (s != null) {
             s.setMaxFieldSize(max);
@@ -450,13 +472,13 @@ class HaStatement implements Statement {
     @Override
     public long getLargeMaxRows() throws SQLException {
         checkOpen();
-        return maxRows == -1 ? 0 : maxRows;
+        return settings == null || settings.maxRows == -1 ? 0 : settings.maxRows;
     }
 
     @Override
     public void setLargeMaxRows(long max) throws SQLException {
         checkOpen();
-        maxRows = max;
+        settings().maxRows = max;
         Statement s = boundVendor();
         if (s != null) {
             s.setLargeMaxRows(max);
@@ -466,7 +488,7 @@ class HaStatement implements Statement {
     @Override
     public void setEscapeProcessing(boolean enable) throws SQLException {
         checkOpen();
-        escapeProcessing = enable;
+        settings().escapeProcessing = enable;
         Statement s = boundVendor();
         if (s != null) {
             s.setEscapeProcessing(enable);
@@ -476,13 +498,13 @@ class HaStatement implements Statement {
     @Override
     public int getQueryTimeout() throws SQLException {
         checkOpen();
-        return queryTimeout == -1 ? 0 : queryTimeout;
+        return settings == null || settings.queryTimeout == -1 ? 0 : settings.queryTimeout;
     }
 
     @Override
     public void setQueryTimeout(int seconds) throws SQLException {
         checkOpen();
-        queryTimeout = seconds;
+        settings().queryTimeout = seconds;
         Statement s = boundVendor();
         if (s != null) {
             s.setQueryTimeout(seconds);
@@ -516,7 +538,7 @@ class HaStatement implements Statement {
     @Override
     public void setCursorName(String name) throws SQLException {
         checkOpen();
-        cursorName = name;
+        settings().cursorName = name;
         Statement s = boundVendor();
         if (s != null) {
             s.setCursorName(name);
@@ -526,7 +548,7 @@ class HaStatement implements Statement {
     @Override
     public void setFetchDirection(int direction) throws SQLException {
         checkOpen();
-        fetchDirection = direction;
+        settings().fetchDirection = direction;
         Statement s = boundVendor();
         if (s != null) {
             s.setFetchDirection(direction);
@@ -536,13 +558,13 @@ class HaStatement implements Statement {
     @Override
     public int getFetchDirection() throws SQLException {
         checkOpen();
-        return fetchDirection == -1 ? ResultSet.FETCH_FORWARD : fetchDirection;
+        return settings == null || settings.fetchDirection == -1 ? ResultSet.FETCH_FORWARD : settings.fetchDirection;
     }
 
     @Override
     public void setFetchSize(int rows) throws SQLException {
         checkOpen();
-        fetchSize = rows;
+        settings().fetchSize = rows;
         Statement s = boundVendor();
         if (s != null) {
             s.setFetchSize(rows);
@@ -552,31 +574,33 @@ class HaStatement implements Statement {
     @Override
     public int getFetchSize() throws SQLException {
         checkOpen();
-        return fetchSize == -1 ? 0 : fetchSize;
+        return settings == null || settings.fetchSize == -1 ? 0 : settings.fetchSize;
     }
 
     @Override
     public int getResultSetConcurrency() throws SQLException {
         checkOpen();
-        return spec.resultSetConcurrency() == -1 ? ResultSet.CONCUR_READ_ONLY : spec.resultSetConcurrency();
+        return spec == null || spec.resultSetConcurrency() == -1 ? ResultSet.CONCUR_READ_ONLY
+                : spec.resultSetConcurrency();
     }
 
     @Override
     public int getResultSetType() throws SQLException {
         checkOpen();
-        return spec.resultSetType() == -1 ? ResultSet.TYPE_FORWARD_ONLY : spec.resultSetType();
+        return spec == null || spec.resultSetType() == -1 ? ResultSet.TYPE_FORWARD_ONLY : spec.resultSetType();
     }
 
     @Override
     public int getResultSetHoldability() throws SQLException {
         checkOpen();
-        return spec.resultSetHoldability() == -1 ? conn.getHoldability() : spec.resultSetHoldability();
+        return spec == null || spec.resultSetHoldability() == -1 ? conn.getHoldability()
+                : spec.resultSetHoldability();
     }
 
     @Override
     public void setPoolable(boolean poolable) throws SQLException {
         checkOpen();
-        this.poolable = poolable;
+        settings().poolable = poolable;
         Statement s = boundVendor();
         if (s != null) {
             s.setPoolable(poolable);
@@ -586,13 +610,13 @@ class HaStatement implements Statement {
     @Override
     public boolean isPoolable() throws SQLException {
         checkOpen();
-        return poolable;
+        return settings != null && settings.poolable;
     }
 
     @Override
     public void closeOnCompletion() throws SQLException {
         checkOpen();
-        closeOnCompletion = true;
+        settings().closeOnCompletion = true;
         Statement s = boundVendor();
         if (s != null) {
             s.closeOnCompletion();
@@ -602,7 +626,7 @@ class HaStatement implements Statement {
     @Override
     public boolean isCloseOnCompletion() throws SQLException {
         checkOpen();
-        return closeOnCompletion;
+        return settings != null && settings.closeOnCompletion;
     }
 
     // ------------------------------------------------------------------------------------ lifecycle
@@ -644,7 +668,7 @@ class HaStatement implements Statement {
         if (iface.isInstance(this)) {
             return iface.cast(this);
         }
-        Statement s = vendor != null ? vendor : vendorFor(spec.sql());
+        Statement s = vendor != null ? vendor : vendorFor(sql);
         return iface.isInstance(s) ? iface.cast(s) : s.unwrap(iface);
     }
 
@@ -653,12 +677,12 @@ class HaStatement implements Statement {
         if (iface.isInstance(this)) {
             return true;
         }
-        Statement s = vendor != null ? vendor : vendorFor(spec.sql());
+        Statement s = vendor != null ? vendor : vendorFor(sql);
         return iface.isInstance(s) || s.isWrapperFor(iface);
     }
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[" + (spec.sql() == null ? "" : spec.sql()) + "]";
+        return getClass().getSimpleName() + "[" + (sql == null ? "" : sql) + "]";
     }
 }

@@ -60,6 +60,25 @@ final class NodePools implements HavenEventListener, AutoCloseable {
         return pool.getConnection();
     }
 
+    /**
+     * As {@link #borrow(NodeAddress)}, with the pool found through the node's stats attachment: no map lookup on
+     * the borrowing path once the pool exists.
+     */
+    Connection borrow(dev.haven.core.Node node) throws SQLException {
+        Object attached = node.stats().attachment();
+        HikariDataSource pool;
+        if (attached instanceof HikariDataSource && !((HikariDataSource) attached).isClosed()) {
+            pool = (HikariDataSource) attached;
+        } else {
+            pool = pools.get(node.address());
+            if (pool == null) {
+                pool = create(node.address());
+            }
+            node.stats().attach(pool);
+        }
+        return pool.getConnection();
+    }
+
     private HikariDataSource create(NodeAddress node) throws SQLException {
         if (closed) {
             throw new SQLException("the data source is closed", "08003");
