@@ -343,4 +343,20 @@ class HealthMonitorIT {
         System.out.printf("external promotion seen after %d ms (probe interval %d ms)%n", seen.toMillis(),
                 PROBE_INTERVAL.toMillis());
     }
+
+    @Test
+    @Order(101)
+    void aReplicaRemovedFromTheClusterLeavesRoutingWithinOneProbeInterval() throws Exception {
+        ClusterState state = monitorAll();
+        LocalNode replica = cluster.replicas().get(0);
+        NodeAddress address = address(replica);
+        await(state, SLACK, "the replica readable", t -> readable(t, address));
+
+        try (Connection admin = cluster.adminConnection(replica)) {
+            admin.createStatement().execute("STOP SLAVE");
+            admin.createStatement().execute("RESET SLAVE ALL"); // detached: read-only, replicating from nobody
+        }
+        await(state, PROBE_INTERVAL.plus(SLACK), "the detached replica out of routing",
+                t -> !readable(t, address) && t.node(address).role() == Role.UNKNOWN);
+    }
 }
