@@ -120,4 +120,59 @@ class ExternalPromotionIT {
             }
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mariadb", "mysql"})
+    void aConnectionHeldOnADemotedPrimaryNeverWritesThereAgain(String vendor) throws Exception {
+        try (LocalCluster cluster = LocalCluster.builder().replicas(2).start()) {
+            try (Connection c = cluster.appConnection(cluster.primary()); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)");
+            }
+            cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+            String settings = "ha.probeInterval=200ms&ha.suspectAfter=400ms&ha.deadAfter=1500ms"
+                    + "&ha.connectTimeout=500ms&ha.probeTimeout=500ms&ha.initialGrace=500ms";
+            try (HaDataSource ds = HaDataSource.builder().url(url(cluster, vendor, settings))
+                    .user(cluster.appUser()).password(cluster.appPassword()).build();
+                 Connection autoCommit = ds.getConnection();
+                 Connection tx = ds.getConnection()) {
+                insert(autoCommit, 1); // both hold a physical connection to the primary
+                tx.setAutoCommit(false);
+                insert(tx, 2);
+
+                // An orchestrator demotes the primary, which stays up and writable for its admin, and promotes.
+                LocalNode oldPrimary = cluster.primary();
+                LocalNode chosen = cluster.replica(0);
+                try (Connection admin = cluster.adminConnection(oldPrimary); Statement s = admin.createStatement()) {
+                    s.execute("SET GLOBAL read_only = ON");
+                }
+                cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+                cluster.promote(chosen);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while ((ds.topology().primary() == null || ds.topology().primary().serverId() != chosen.serverId()) && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+
+                // The auto-commit connection moves to the new primary by itself.
+                insert(autoCommit, 3);
+                assertThat(serverId(autoCommit)).isEqualTo(chosen.serverId());
+                // The transaction's node lost the primary role: its next statement is refused with 08007,
+                // without reaching the old primary.
+                assertThatThrownBy(() -> insert(tx, 4))
+                        .isInstanceOf(SQLException.class)
+                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08007"))
+                        .hasMessageContaining("no longer the primary");
+                tx.rollback();
+            }
+            try (Connection c = cluster.adminConnection(cluster.nodes().get(0)); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT GROUP_CONCAT(id ORDER BY id) FROM app.t")) {
+                rs.next();
+                assertThat(rs.getString(1)).as("rows on the old primary").isEqualTo("1");
+            }
+            try (Connection c = cluster.appConnection(cluster.primary()); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT GROUP_CONCAT(id ORDER BY id) FROM t")) {
+                rs.next();
+                assertThat(rs.getString(1)).as("rows on the new primary").isEqualTo("1,3");
+            }
+        }
+    }
 }

@@ -33,6 +33,12 @@ public final class ClusterContext implements AutoCloseable {
     final boolean readYourWrites;
     /** Whether the read strategy looks at requests in flight, so logical connections must count them. */
     final boolean countsOutstanding;
+    /**
+     * What an unbound logical connection reports as its network timeout: the vendor's {@code socketTimeout} from
+     * the URL. A pool that reads it to restore it later (HikariCP does, around validation) must not turn the
+     * URL's timeout into "none".
+     */
+    final int defaultNetworkTimeoutMillis;
     private final AtomicReference<ReplicationPosition> lastWrite = new AtomicReference<>(ReplicationPosition.EMPTY);
 
     private ClusterContext(HaUrl url, HavenCluster cluster, NodePools pools) {
@@ -43,6 +49,7 @@ public final class ClusterContext implements AutoCloseable {
         this.classifier = new SqlClassifier();
         this.autoRouting = config.routing() == HavenConfig.Routing.AUTO;
         this.readYourWrites = config.consistency() == HavenConfig.Consistency.READ_YOUR_WRITES;
+        this.defaultNetworkTimeoutMillis = parseMillis(url.vendorParameters().get("socketTimeout"));
         this.countsOutstanding = config.readStrategy() == HavenConfig.ReadStrategy.POWER_OF_TWO
                 || config.readStrategy() == HavenConfig.ReadStrategy.LEAST_OUTSTANDING;
     }
@@ -61,6 +68,17 @@ public final class ClusterContext implements AutoCloseable {
         HavenCluster cluster = HavenCluster.start(url.config(), VendorNodeConnector.forMonitoring(url,
                 poolSettings == null ? null : poolSettings.getProperty("driverClassName")), all);
         return new ClusterContext(url, cluster, pools);
+    }
+
+    private static int parseMillis(String value) {
+        if (value == null) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Integer.parseInt(value.trim()));
+        } catch (NumberFormatException e) {
+            return 0; // the vendor driver reports a malformed value itself
+        }
     }
 
     public HavenCluster cluster() {

@@ -134,6 +134,14 @@ public final class HaConnection implements Connection {
         return raw;
     }
 
+    /**
+     * The monitored cluster behind this connection, for applications that reach it with
+     * {@code connection.unwrap(HaConnection.class)} (through any pool): its topology, router and events.
+     */
+    public dev.haven.core.HavenCluster cluster() {
+        return ctx.cluster;
+    }
+
     int generation() {
         return generation;
     }
@@ -528,7 +536,12 @@ public final class HaConnection implements Connection {
         statements.add(statement);
     }
 
-    void closed(HaStatement statement) {
+    /**
+     * A statement was closed. In auto-commit mode, once no statement is open, the physical connection goes back to
+     * its pool: the next statement is routed afresh. That keeps routing per unit of work when the logical
+     * connection itself lives long, as under a pool of {@code jdbc:ha:} connections.
+     */
+    void closed(HaStatement statement) throws SQLException {
         if (closing) {
             return;
         }
@@ -536,6 +549,9 @@ public final class HaConnection implements Connection {
             firstStatement = null;
         } else if (statements != null) {
             statements.remove(statement);
+        }
+        if (autoCommit && raw != null && firstStatement == null && (statements == null || statements.isEmpty())) {
+            release();
         }
     }
 
@@ -924,7 +940,7 @@ public final class HaConnection implements Connection {
     public int getNetworkTimeout() throws SQLException {
         checkOpen();
         if (session == null || session.networkTimeoutMillis == -1) {
-            return raw != null ? raw.getNetworkTimeout() : 0;
+            return raw != null ? raw.getNetworkTimeout() : ctx.defaultNetworkTimeoutMillis;
         }
         return session.networkTimeoutMillis;
     }

@@ -643,12 +643,15 @@ class HaStatement implements Statement {
             return;
         }
         closed = true;
-        conn.closed(this);
         result = null;
         Statement v = vendor;
         vendor = null;
-        if (v != null && vendorGeneration == conn.generation()) {
-            v.close();
+        try {
+            if (v != null && vendorGeneration == conn.generation()) {
+                v.close();
+            }
+        } finally {
+            conn.closed(this); // may give the physical connection back: after the vendor statement is closed
         }
     }
 
