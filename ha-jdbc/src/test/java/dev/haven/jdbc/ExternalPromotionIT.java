@@ -57,7 +57,13 @@ class ExternalPromotionIT {
                 cluster.promote(chosen);
                 long promoted = System.nanoTime();
 
-                // A new write waits for the new primary (ha.failover.timeout) and lands there.
+                // Haven sees the new primary within one probe interval (200 ms; 2 s of slack for this machine)...
+                while (ds.topology().primary() == null || ds.topology().primary().serverId() != chosen.serverId()) {
+                    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - promoted))
+                            .as("the promotion is visible").isLessThan(2200);
+                    Thread.sleep(10);
+                }
+                // ...and a new write lands there.
                 try (Connection c = ds.getConnection()) {
                     insert(c, 2);
                     assertThat(serverId(c)).isEqualTo(chosen.serverId());
