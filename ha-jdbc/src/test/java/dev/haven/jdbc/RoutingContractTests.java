@@ -184,6 +184,7 @@ abstract class RoutingContractTests {
             try (Connection c = ds.getConnection()) {
                 c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
                 c.setCatalog("information_schema");
+                c.setNetworkTimeout(Runnable::run, 7000);
                 // a write on the primary, then a plain read that ha.routing=auto sends to a replica
                 try (Statement s = c.createStatement()) {
                     s.executeUpdate("INSERT INTO app.items VALUES (" + ids.incrementAndGet() + ", 'session')");
@@ -199,10 +200,14 @@ abstract class RoutingContractTests {
                     assertThat(rs.getString(3)).isEqualTo("information_schema");
                 }
                 assertThat(c.getTransactionIsolation()).isEqualTo(Connection.TRANSACTION_SERIALIZABLE);
+                assertThat(c.getNetworkTimeout()).isEqualTo(7000);
                 Class<?> vendorConnection = vendor.equals("mysql") ? com.mysql.cj.jdbc.JdbcConnection.class
                         : org.mariadb.jdbc.Connection.class;
                 assertThat(c.isWrapperFor(vendorConnection)).isTrue();
-                assertThat(c.unwrap(vendorConnection)).isInstanceOf(vendorConnection);
+                Connection physical = (Connection) c.unwrap(vendorConnection);
+                assertThat(physical).isInstanceOf(vendorConnection);
+                assertThat(physical.getNetworkTimeout()).as("carried to the physical connection").isEqualTo(7000);
+                assertThat(physical.getTransactionIsolation()).isEqualTo(Connection.TRANSACTION_SERIALIZABLE);
             }
         }
     }
