@@ -87,6 +87,21 @@ public final class HaDataSource implements DataSource, Closeable {
         return context().cluster();
     }
 
+    /**
+     * Planned switchover: moves the primary role to the replica at {@code target} ({@code host:port} as in the
+     * URL). New writes are held back while the writes in progress finish, the primary is made read-only, the
+     * target catches up and is promoted, the other replicas follow it, and writes resume on it: no committed
+     * write is lost or fails. The old primary stays read-only (fenced). Needs {@code ha.admin.user} (or
+     * application credentials) allowed to change {@code read_only} and replication.
+     *
+     * @return how long writes were held back
+     * @throws SQLException when the switchover is refused or fails; the message says why, and the old primary is
+     *                      writable again unless the target had already become writable
+     */
+    public java.time.Duration switchover(String target) throws SQLException {
+        return context().switchover(dev.haven.core.NodeAddress.parse(target)).writePause();
+    }
+
     /** The live topology. */
     public Topology topology() throws SQLException {
         return context().cluster().topology();

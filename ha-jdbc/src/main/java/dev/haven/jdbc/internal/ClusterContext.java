@@ -39,9 +39,15 @@ public final class ClusterContext implements AutoCloseable {
      * URL's timeout into "none".
      */
     final int defaultNetworkTimeoutMillis;
+    /** Holds writes back during a planned switchover. */
+    final WriteGate writeGate = new WriteGate();
     private final AtomicReference<ReplicationPosition> lastWrite = new AtomicReference<>(ReplicationPosition.EMPTY);
 
-    private ClusterContext(HaUrl url, HavenCluster cluster, NodePools pools) {
+    /** The monitor's connector: admin credentials when given, for switchover too. */
+    final VendorNodeConnector adminConnector;
+
+    private ClusterContext(HaUrl url, HavenCluster cluster, NodePools pools, VendorNodeConnector adminConnector) {
+        this.adminConnector = adminConnector;
         this.url = url;
         this.config = url.config();
         this.cluster = cluster;
@@ -65,9 +71,10 @@ public final class ClusterContext implements AutoCloseable {
         HavenEventListener[] all = new HavenEventListener[listeners.length + 1];
         all[0] = pools;
         System.arraycopy(listeners, 0, all, 1, listeners.length);
-        HavenCluster cluster = HavenCluster.start(url.config(), VendorNodeConnector.forMonitoring(url,
-                poolSettings == null ? null : poolSettings.getProperty("driverClassName")), all);
-        return new ClusterContext(url, cluster, pools);
+        VendorNodeConnector monitoring = VendorNodeConnector.forMonitoring(url,
+                poolSettings == null ? null : poolSettings.getProperty("driverClassName"));
+        HavenCluster cluster = HavenCluster.start(url.config(), monitoring, all);
+        return new ClusterContext(url, cluster, pools, monitoring);
     }
 
     private static int parseMillis(String value) {
@@ -87,6 +94,14 @@ public final class ClusterContext implements AutoCloseable {
 
     public HaUrl url() {
         return url;
+    }
+
+    /**
+     * Moves the primary role to {@code target} with no lost and no failed committed write (see
+     * {@link Switchover}).
+     */
+    public Switchover.Result switchover(NodeAddress target) throws SQLException {
+        return new Switchover(this, adminConnector).run(target);
     }
 
     /** A new logical connection: it takes a physical connection only at its first statement. */

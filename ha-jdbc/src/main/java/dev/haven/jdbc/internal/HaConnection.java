@@ -72,6 +72,8 @@ public final class HaConnection implements Connection {
     /** Bumped at every new physical connection, so statements know when to re-create their vendor statements. */
     private int generation;
 
+    /** Whether this connection holds one of the write gate's leases (see {@link WriteGate}). */
+    private boolean writeLease;
     private boolean transactionActive;
     private boolean transactionWrote;
     private int transactionStatements;
@@ -167,6 +169,22 @@ public final class HaConnection implements Connection {
      * {@code ha.failover.timeout}.
      */
     private void bind(boolean forReads) throws SQLException {
+        if (!forReads) {
+            ctx.writeGate.enter(ctx.config.failoverTimeout().toNanos());
+            writeLease = true;
+        }
+        try {
+            bindNode(forReads);
+        } catch (SQLException | RuntimeException e) {
+            if (writeLease) {
+                writeLease = false;
+                ctx.writeGate.leave();
+            }
+            throw e;
+        }
+    }
+
+    private void bindNode(boolean forReads) throws SQLException {
         long deadline = 0; // set at the first refusal: the common path reads no clock
         NodeAddress refused = null;
         SQLException refusal = null;
@@ -488,6 +506,10 @@ public final class HaConnection implements Connection {
 
     /** The node no longer serves this connection: for the strategies that count requests in flight. */
     private void finishRequest() {
+        if (writeLease) {
+            writeLease = false;
+            ctx.writeGate.leave();
+        }
         Node n = node;
         node = null;
         if (n != null && ctx.countsOutstanding) {

@@ -1,0 +1,235 @@
+package dev.haven.jdbc.internal;
+
+import dev.haven.core.HavenEvent;
+import dev.haven.core.Node;
+import dev.haven.core.NodeAddress;
+import dev.haven.core.Role;
+import dev.haven.core.ServerState;
+import dev.haven.core.Topology;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A planned switchover of the primary role to a chosen replica, with no lost and no failed committed write:
+ *
+ * <ol>
+ *   <li>new writes are held back (the data source's write gate) and the writes in progress are let finish;</li>
+ *   <li>the primary is made read-only, and its binary log position read;</li>
+ *   <li>the target waits until it has applied that position;</li>
+ *   <li>the target stops replicating, forgets its source and becomes writable (semi-synchronous replication moves
+ *       with the role on MariaDB);</li>
+ *   <li>the other replicas are re-pointed to it with GTID positioning;</li>
+ *   <li>once the monitor sees the target as the primary, writes are let through again.</li>
+ * </ol>
+ *
+ * The old primary stays read-only and replicates from nobody (fenced): making it a replica needs replication
+ * credentials Haven does not have. Any failure before the target is writable undoes step 2 and releases the
+ * writes on the old primary. Statements run with the monitoring (admin) credentials.
+ */
+public final class Switchover {
+
+    private static final Logger log = LoggerFactory.getLogger(Switchover.class);
+
+    private final ClusterContext ctx;
+    private final VendorNodeConnector admin;
+    private final Duration timeout;
+
+    public Switchover(ClusterContext ctx, VendorNodeConnector admin) {
+        this.ctx = ctx;
+        this.admin = admin;
+        this.timeout = ctx.config.failoverTimeout();
+    }
+
+    /** What a switchover did. */
+    public record Result(NodeAddress oldPrimary, NodeAddress newPrimary, Duration writePause) {
+    }
+
+    public Result run(NodeAddress target) throws SQLException {
+        Topology topology = ctx.cluster.topology();
+        Node primary = topology.primary();
+        Node candidate = topology.node(target);
+        if (primary == null) {
+            throw refused(target, "there is no primary to switch over from; topology: " + topology);
+        }
+        if (candidate == null || candidate.role() != Role.REPLICA || !candidate.eligibleForReads()) {
+            throw refused(target, "the target must be a healthy, replicating replica of the primary; it is "
+                    + (candidate == null ? "not in the topology" : candidate.toString()));
+        }
+        ctx.cluster.state().emit(HavenEvent.Type.FAILOVER_STARTED, target, primary.address().toString(),
+                target.toString(), "planned switchover");
+        long started = System.nanoTime();
+        WriteGate gate = ctx.writeGate;
+        gate.close();
+        boolean primaryReadOnly = false;
+        try {
+            drain(gate, target);
+            try (Connection p = connect(primary.address()); Statement s = p.createStatement()) {
+                s.execute("SET GLOBAL read_only = ON");
+                primaryReadOnly = true;
+                String position = queryString(s, mysql(primary) ? "SELECT @@GLOBAL.gtid_executed"
+                        : "SELECT @@GLOBAL.gtid_binlog_pos");
+                boolean semiSync = !mysql(primary) && "1".equals(queryOptional(s,
+                        "SELECT @@GLOBAL.rpl_semi_sync_master_enabled"));
+                promote(candidate, position, semiSync);
+                if (semiSync) {
+                    // A replica with log_slave_updates must not wait for acknowledgements itself.
+                    s.execute("SET GLOBAL rpl_semi_sync_master_enabled = OFF");
+                }
+            }
+            for (Node other : topology.nodes()) {
+                if (other.role() == Role.REPLICA && !other.address().equals(target)
+                        && other.health() != dev.haven.core.Health.DOWN) {
+                    repoint(other, candidate);
+                }
+            }
+            ctx.cluster.state().emit(HavenEvent.Type.PROMOTED, target, "REPLICA", "PRIMARY", "planned switchover");
+            ctx.cluster.state().emit(HavenEvent.Type.FENCED, primary.address(), "read_only=OFF", "read_only=ON",
+                    "the old primary stays read-only after a switchover");
+            awaitNewPrimary(target);
+        } catch (SQLException | RuntimeException e) {
+            if (primaryReadOnly && !targetWritable(candidate)) {
+                undo(primary);
+            }
+            gate.open();
+            ctx.cluster.state().emit(HavenEvent.Type.FAILOVER_REFUSED, target, null, null,
+                    "switchover failed: " + e.getMessage());
+            throw e;
+        }
+        gate.open();
+        Duration pause = Duration.ofNanos(System.nanoTime() - started);
+        ctx.cluster.state().emit(HavenEvent.Type.FAILOVER_FINISHED, target, primary.address().toString(),
+                target.toString(), "switchover done, writes paused " + pause.toMillis() + " ms");
+        log.info("Switched the primary over from {} to {}; writes were held back for {} ms", primary.address(),
+                target, pause.toMillis());
+        return new Result(primary.address(), target, pause);
+    }
+
+    private void drain(WriteGate gate, NodeAddress target) throws SQLException {
+        try {
+            if (!gate.awaitDrained(timeout.toNanos())) {
+                throw refused(target, gate.active() + " write(s) still in progress after " + timeout.toMillis()
+                        + " ms (ha.failover.timeout): long transactions block a switchover");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw refused(target, "interrupted while waiting for writes in progress");
+        }
+    }
+
+    private void promote(Node target, String position, boolean semiSync) throws SQLException {
+        boolean mysql = mysql(target);
+        try (Connection t = connect(target.address()); Statement s = t.createStatement()) {
+            if (position != null && !position.isBlank()) {
+                String wait = String.format(Locale.ROOT, mysql ? "SELECT WAIT_FOR_EXECUTED_GTID_SET('%s', %d)"
+                        : "SELECT MASTER_GTID_WAIT('%s', %d)", position.replace("\n", ""), Math.max(1, timeout.toSeconds()));
+                if (!"0".equals(queryString(s, wait))) {
+                    throw refused(target.address(), "it did not catch up with the primary (" + position + ") within "
+                            + timeout.toMillis() + " ms");
+                }
+            }
+            if (mysql) {
+                s.execute("STOP REPLICA");
+                s.execute("RESET REPLICA ALL");
+                s.execute("SET GLOBAL super_read_only = OFF");
+            } else {
+                s.execute("STOP SLAVE");
+                s.execute("RESET SLAVE ALL");
+                if (semiSync) {
+                    s.execute("SET GLOBAL rpl_semi_sync_master_enabled = ON");
+                }
+            }
+            s.execute("SET GLOBAL read_only = OFF");
+        }
+    }
+
+    private void repoint(Node replica, Node primary) throws SQLException {
+        NodeAddress to = primary.address();
+        try (Connection r = connect(replica.address()); Statement s = r.createStatement()) {
+            if (mysql(replica)) {
+                s.execute("STOP REPLICA");
+                s.execute("CHANGE REPLICATION SOURCE TO SOURCE_HOST='" + to.host() + "', SOURCE_PORT=" + to.port()
+                        + ", SOURCE_AUTO_POSITION=1");
+                s.execute("START REPLICA");
+            } else {
+                s.execute("STOP SLAVE");
+                s.execute("CHANGE MASTER TO MASTER_HOST='" + to.host() + "', MASTER_PORT=" + to.port()
+                        + ", MASTER_USE_GTID=slave_pos");
+                s.execute("START SLAVE");
+            }
+        }
+    }
+
+    private void awaitNewPrimary(NodeAddress target) throws SQLException {
+        ctx.cluster.refresh();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Topology t = ctx.cluster.topology();
+            if (t.primary() != null && t.primary().address().equals(target)) {
+                return;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw refused(target, "the monitor did not see it as the primary within " + timeout.toMillis() + " ms");
+            }
+            try {
+                ctx.cluster.state().awaitTopologyAfter(t.epoch(), Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw refused(target, "interrupted while waiting for the monitor");
+            }
+            ctx.cluster.refresh();
+        }
+    }
+
+    private boolean targetWritable(Node target) {
+        try (Connection t = connect(target.address()); Statement s = t.createStatement()) {
+            return "0".equals(queryString(s, "SELECT @@GLOBAL.read_only"));
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private void undo(Node primary) {
+        try (Connection p = connect(primary.address()); Statement s = p.createStatement()) {
+            s.execute("SET GLOBAL read_only = OFF");
+            log.warn("Switchover failed; {} is writable again", primary.address());
+        } catch (SQLException e) {
+            log.error("Switchover failed and {} could not be made writable again: {}", primary.address(),
+                    e.getMessage());
+        }
+    }
+
+    private Connection connect(NodeAddress node) throws SQLException {
+        return admin.connect(node, ctx.config.connectTimeout(), timeout.plusSeconds(5));
+    }
+
+    private boolean mysql(Node node) {
+        ServerState state = ctx.cluster.serverStates().get(node.address());
+        return state != null && state.flavor() == ServerState.Flavor.MYSQL;
+    }
+
+    private static String queryString(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    private static String queryOptional(Statement s, String sql) {
+        try {
+            return queryString(s, sql);
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    private static SQLException refused(NodeAddress target, String why) {
+        return new SQLException("switchover to " + target + " refused: " + why, "HY000");
+    }
+}
