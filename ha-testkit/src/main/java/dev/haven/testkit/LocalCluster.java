@@ -348,8 +348,10 @@ public final class LocalCluster implements AutoCloseable {
     public void promote(LocalNode replica) {
         requireRole(replica, LocalNode.Role.REPLICA, "promote");
         LocalNode oldPrimary = primary();
+        // Every replica stops receiving first, all at once: with a hung old primary each STOP waits for its IO
+        // thread's read to time out (slave_net_timeout), and they had better wait together.
+        parallel(replicas(), node -> execute(node, "STOP SLAVE IO_THREAD"));
         try (Connection c = adminConnection(replica); Statement s = c.createStatement()) {
-            s.execute("STOP SLAVE IO_THREAD");
             String received = null;
             try (ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
                 if (rs.next()) {
@@ -364,7 +366,7 @@ public final class LocalCluster implements AutoCloseable {
                     }
                 }
             }
-            s.execute("STOP SLAVE");
+            s.execute("STOP SLAVE SQL_THREAD");
             s.execute("RESET SLAVE ALL");
             if (settings.semiSync) {
                 s.execute("SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC");
@@ -379,12 +381,10 @@ public final class LocalCluster implements AutoCloseable {
         replica.replicationStopped = false;
         replica.delaySeconds = 0;
         oldPrimary.role = LocalNode.Role.FORMER_PRIMARY;
-        for (LocalNode other : replicas()) {
-            if (other.isRunning() && !other.frozen) {
-                execute(other, "STOP SLAVE", changeMasterTo(replica), "START SLAVE");
-                other.replicationStopped = false;
-            }
-        }
+        parallel(replicas(), other -> {
+            execute(other, "STOP SLAVE", changeMasterTo(replica), "START SLAVE");
+            other.replicationStopped = false;
+        });
         log.info("Promoted {} (was replicating from {})", replica, oldPrimary.name());
     }
 
@@ -424,6 +424,36 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------- internals
+
+    /** Runs {@code action} on every running, unfrozen node of {@code nodes} at once; rethrows the first failure. */
+    private static void parallel(List<LocalNode> nodes, java.util.function.Consumer<LocalNode> action) {
+        List<Thread> threads = new ArrayList<>();
+        List<RuntimeException> failures = Collections.synchronizedList(new ArrayList<>());
+        for (LocalNode node : nodes) {
+            if (node.isRunning() && !node.frozen) {
+                Thread t = new Thread(() -> {
+                    try {
+                        action.accept(node);
+                    } catch (RuntimeException e) {
+                        failures.add(e);
+                    }
+                }, "haven-testkit-" + node.name());
+                t.start();
+                threads.add(t);
+            }
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the nodes", e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+    }
 
     private void requireRole(LocalNode node, LocalNode.Role role, String operation) {
         if (node.role != role) {
