@@ -347,10 +347,69 @@ public final class LocalCluster implements AutoCloseable {
      */
     public void promote(LocalNode replica) {
         requireRole(replica, LocalNode.Role.REPLICA, "promote");
-        LocalNode oldPrimary = primary();
         // Every replica stops receiving first, all at once: with a hung old primary each STOP waits for its IO
         // thread's read to time out (slave_net_timeout), and they had better wait together.
         parallel(replicas(), node -> execute(node, "STOP SLAVE IO_THREAD"));
+        promoteStopped(replica);
+    }
+
+    /**
+     * What a careful orchestrator does when the primary is gone: stop every replica's receiving, choose the one
+     * that received the most (by GTID sequence number, in the single replication domain these clusters use), and
+     * promote it as {@link #promote} does. With semi-synchronous replication an acknowledged write reached at least
+     * one replica, so choosing the most advanced one loses none.
+     *
+     * @return the promoted node
+     */
+    public LocalNode promoteMostAdvanced() {
+        parallel(replicas(), node -> execute(node, "STOP SLAVE IO_THREAD"));
+        LocalNode best = null;
+        long bestSeq = -1;
+        for (LocalNode candidate : replicas()) {
+            if (!candidate.isRunning() || candidate.frozen) {
+                continue;
+            }
+            long seq = receivedSequence(candidate);
+            if (seq > bestSeq) {
+                best = candidate;
+                bestSeq = seq;
+            }
+        }
+        if (best == null) {
+            throw new IllegalStateException("no running replica to promote");
+        }
+        promoteStopped(best);
+        return best;
+    }
+
+    /** The highest GTID sequence number a replica has received ({@code Gtid_IO_Pos}, or what it applied). */
+    private long receivedSequence(LocalNode replica) {
+        String position = null;
+        try (Connection c = adminConnection(replica); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
+            if (rs.next()) {
+                position = rs.getString("Gtid_IO_Pos");
+            }
+        } catch (SQLException e) {
+            return -1;
+        }
+        if (position == null || position.isBlank()) {
+            position = queryString(replica, "SELECT @@gtid_slave_pos");
+        }
+        long max = -1;
+        if (position != null) {
+            for (String gtid : position.split(",")) {
+                String[] parts = gtid.trim().split("-");
+                if (parts.length == 3) {
+                    max = Math.max(max, Long.parseLong(parts[2]));
+                }
+            }
+        }
+        return max;
+    }
+
+    private void promoteStopped(LocalNode replica) {
+        LocalNode oldPrimary = primary();
         try (Connection c = adminConnection(replica); Statement s = c.createStatement()) {
             String received = null;
             try (ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {

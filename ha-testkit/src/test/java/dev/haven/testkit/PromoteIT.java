@@ -71,4 +71,35 @@ class PromoteIT {
             }
         }
     }
+
+    @Test
+    void promoteMostAdvancedChoosesTheReplicaThatReceivedTheMost() throws SQLException {
+        try (LocalCluster cluster = LocalCluster.builder().replicas(2).start()) {
+            LocalNode behind = cluster.replica(0);
+            LocalNode ahead = cluster.replica(1);
+            try (Connection c = cluster.appConnection(cluster.primary())) {
+                Sql.execute(c, "CREATE TABLE t (id INT PRIMARY KEY)");
+            }
+            cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+            cluster.stopReplication(behind);
+            try (Connection c = cluster.appConnection(cluster.primary())) {
+                Sql.execute(c, "INSERT INTO t VALUES (1)");
+            }
+            cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10)); // the stopped replica is skipped
+            cluster.kill(cluster.primary());
+
+            LocalNode promoted = cluster.promoteMostAdvanced();
+
+            assertThat(promoted).isSameAs(ahead);
+            assertThat(cluster.primary()).isSameAs(ahead);
+            try (Connection c = cluster.appConnection(ahead)) {
+                assertThat(Sql.queryLong(c, "SELECT COUNT(*) FROM t")).isEqualTo(1);
+            }
+            cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+            try (Connection c = cluster.appConnection(behind)) {
+                assertThat(Sql.queryLong(c, "SELECT COUNT(*) FROM t")).as("the other replica follows and catches up")
+                        .isEqualTo(1);
+            }
+        }
+    }
 }

@@ -130,6 +130,7 @@ public final class FailoverDrill {
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicLong promotedAt = new AtomicLong(-1);
             int promotions = 0;
+            LocalNode promoted = target;
             long start = System.nanoTime();
             try (HaDataSource ds = HaDataSource.builder().url(url).user(cluster.appUser())
                     .password(cluster.appPassword()).build()) {
@@ -197,10 +198,11 @@ public final class FailoverDrill {
                 }
                 if (scenario.endsWith("-primary")) {
                     sleep(promoteAfter);
-                    cluster.promote(target); // the external orchestrator Haven follows in observe mode
+                    // The external orchestrator Haven follows in observe mode: it promotes the most advanced replica.
+                    promoted = cluster.promoteMostAdvanced();
                     promotedAt.set(millisSince(start));
                     promotions++;
-                    out.printf(Locale.ROOT, "   %5d ms  orchestrator promoted %s%n", millisSince(start), target.name());
+                    out.printf(Locale.ROOT, "   %5d ms  orchestrator promoted %s%n", millisSince(start), promoted.name());
                 }
                 while (millisSince(start) < RUN_MILLIS) {
                     sleep(1000);
@@ -216,7 +218,7 @@ public final class FailoverDrill {
                     cluster.kill(oldPrimary); // never thaw a demoted primary that nobody fenced
                 }
             }
-            LocalNode finalPrimary = scenario.equals("kill-replica") ? oldPrimary : target;
+            LocalNode finalPrimary = scenario.equals("kill-replica") ? oldPrimary : promoted;
             Set<Long> stored = new HashSet<>();
             try (Connection c = cluster.adminConnection(finalPrimary); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT id FROM app.drill")) {
