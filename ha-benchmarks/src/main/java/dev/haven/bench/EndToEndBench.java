@@ -85,6 +85,16 @@ public class EndToEndBench {
                     .poolProperty("maximumPoolSize", Integer.toString(POOL_SIZE))
                     .poolProperty("minimumIdle", Integer.toString(POOL_SIZE))
                     .build();
+            // Both replicas serving reads before anything is measured (right after the load, a replica can be
+            // briefly ineligible, and reads would go to the primary).
+            HaDataSource ready = haven;
+            ConnectionCycleBench.await(() -> {
+                try {
+                    return ready.topology().readReplicas().size() == cluster.replicas().size();
+                } catch (SQLException e) {
+                    return false;
+                }
+            }, "both replicas to serve reads");
             HikariConfig config = new HikariConfig();
             config.setPoolName("bench-replica");
             config.setJdbcUrl(cluster.replica(0).mariadbUrl());

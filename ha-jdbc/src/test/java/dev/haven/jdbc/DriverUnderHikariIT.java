@@ -2,7 +2,6 @@ package dev.haven.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.haven.core.Topology;
 import dev.haven.jdbc.internal.HaConnection;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -29,9 +28,9 @@ class DriverUnderHikariIT extends RoutingContractTests {
         }
 
         @Override
-        public Topology topology() throws SQLException {
+        public dev.haven.core.HavenCluster cluster() throws SQLException {
             try (Connection c = ds.getConnection()) {
-                return c.unwrap(HaConnection.class).cluster().topology();
+                return c.unwrap(HaConnection.class).cluster();
             }
         }
 

@@ -58,11 +58,10 @@ class ExternalPromotionIT {
                 long promoted = System.nanoTime();
 
                 // Haven sees the new primary within one probe interval (200 ms; 2 s of slack for this machine)...
-                while (ds.topology().primary() == null || ds.topology().primary().serverId() != chosen.serverId()) {
-                    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - promoted))
-                            .as("the promotion is visible").isLessThan(2200);
-                    Thread.sleep(10);
-                }
+                RoutingContractTests.awaitTopology(ds.cluster(),
+                        t -> t.primary() != null && t.primary().serverId() == chosen.serverId(), "the new primary");
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - promoted))
+                        .as("the promotion is visible").isLessThan(2200);
                 // ...and a new write lands there.
                 try (Connection c = ds.getConnection()) {
                     insert(c, 2);
@@ -153,10 +152,8 @@ class ExternalPromotionIT {
                 }
                 cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
                 cluster.promote(chosen);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while ((ds.topology().primary() == null || ds.topology().primary().serverId() != chosen.serverId()) && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
+                RoutingContractTests.awaitTopology(ds.cluster(),
+                        t -> t.primary() != null && t.primary().serverId() == chosen.serverId(), "the new primary");
 
                 // The auto-commit connection moves to the new primary by itself.
                 insert(autoCommit, 3);

@@ -1,6 +1,5 @@
 package dev.haven.jdbc;
 
-import dev.haven.core.Topology;
 import java.sql.SQLException;
 
 /** The routing contract through {@link HaDataSource}. */
@@ -24,8 +23,8 @@ class HaDataSourceIT extends RoutingContractTests {
         }
 
         @Override
-        public Topology topology() throws SQLException {
-            return ds.topology();
+        public dev.haven.core.HavenCluster cluster() throws SQLException {
+            return ds.cluster();
         }
 
         @Override

@@ -75,23 +75,37 @@ abstract class RoutingContractTests {
     }
 
     static void awaitReadable(RoutedDataSource ds) throws SQLException {
+        awaitTopology(ds.cluster(), t -> t.readReplicas().size() == cluster.replicas().size(),
+                "the replicas to serve reads");
+    }
+
+    /** Waits, woken by each published topology rather than polling, until the condition holds. */
+    static void awaitTopology(dev.haven.core.HavenCluster haven, java.util.function.Predicate<dev.haven.core.Topology> condition,
+                              String what) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (ds.topology().readReplicas().size() < cluster.replicas().size()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the replicas did not become readable: " + ds.topology());
+        dev.haven.core.Topology t = haven.topology();
+        while (!condition.test(t)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("timed out waiting for " + what + "; topology: " + t);
             }
             try {
-                Thread.sleep(20);
+                haven.state().awaitTopologyAfter(t.epoch(), left);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError(e);
             }
+            t = haven.topology();
         }
     }
 
     /** A data source and a way to see Haven's topology behind it. */
     interface RoutedDataSource extends javax.sql.DataSource, AutoCloseable {
-        dev.haven.core.Topology topology() throws SQLException;
+        dev.haven.core.HavenCluster cluster() throws SQLException;
+
+        default dev.haven.core.Topology topology() throws SQLException {
+            return cluster().topology();
+        }
 
         @Override
         void close();
