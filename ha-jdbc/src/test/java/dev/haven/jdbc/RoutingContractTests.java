@@ -163,8 +163,9 @@ abstract class RoutingContractTests {
         assertThat(hits.keySet()).containsExactlyInAnyOrder((long) cluster.replica(0).serverId(),
                 (long) cluster.replica(1).serverId());
         if (strategy.equals("round-robin")) {
-            // One thread cycles through the replicas: an even split.
-            assertThat(hits.values()).allSatisfy(n -> assertThat(n).isEqualTo(100));
+            // One thread cycles through the replicas: an even split (exact cycling is unit-tested in RouterTest;
+            // here a replica briefly out of routing on a loaded machine may shift a few reads).
+            assertThat(hits.values()).allSatisfy(n -> assertThat(n).isBetween(90, 110));
         } else if (strategy.equals("latency-weighted")) {
             // Weighted by each replica's latency average, which a loaded machine skews: both get reads, in
             // whatever proportion their latencies say (the proportions are unit-tested in RouterTest).
