@@ -586,6 +586,20 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private static LocalCluster start(Builder settings) {
+        try {
+            return startOnce(settings);
+        } catch (IllegalStateException e) {
+            // A free port can be taken by someone else between our check and mariadbd's bind: with ports of our
+            // own choosing, try once more with new ones.
+            if (!settings.ports.isEmpty() || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+                throw e;
+            }
+            log.warn("A port was taken while the cluster started; starting again with new ports");
+            return startOnce(settings);
+        }
+    }
+
+    private static LocalCluster startOnce(Builder settings) {
         long begin = System.nanoTime();
         ProcessRegistry.cleanStale();
         MariaDbInstallation installation = MariaDbInstallation.get();

@@ -131,8 +131,14 @@ final class ServerProcess {
                 throw new IllegalStateException("mariadbd " + name + " exited with code " + process.exitValue()
                         + " while starting:\n" + errorLogTail());
             }
-            try (Connection ignored = DriverManager.getConnection(url, user, password)) {
-                return;
+            try (Connection c = DriverManager.getConnection(url, user, password);
+                 java.sql.Statement s = c.createStatement();
+                 java.sql.ResultSet rs = s.executeQuery("SELECT @@datadir")) {
+                // Another server may hold the port (the free port was taken between our check and our bind):
+                // only our own data directory counts as ready.
+                if (rs.next() && samePath(rs.getString(1), dataDir)) {
+                    return;
+                }
             } catch (SQLException e) {
                 last = e;
             }
@@ -141,6 +147,15 @@ final class ServerProcess {
         throw new IllegalStateException("mariadbd " + name + " did not accept connections on port " + port
                 + " within " + timeout + (last == null ? "" : " (last error: " + last.getMessage() + ")")
                 + ":\n" + errorLogTail());
+    }
+
+    private static boolean samePath(String reported, Path dataDir) {
+        if (reported == null) {
+            return false;
+        }
+        String a = reported.endsWith("/") ? reported.substring(0, reported.length() - 1) : reported;
+        String b = dataDir.toAbsolutePath().normalize().toString();
+        return a.equals(b);
     }
 
     /** SIGKILL, the crash case; returns once the process is gone. */
