@@ -103,6 +103,11 @@ public final class HavenCluster implements AutoCloseable {
         return monitor.lastStates();
     }
 
+    /** What one node reported at its last successful probe, or null when it never answered. */
+    public ServerState serverState(NodeAddress node) {
+        return monitor.lastState(node);
+    }
+
     public void addListener(HavenEventListener listener) {
         state.addListener(listener);
     }

@@ -85,11 +85,6 @@ public final class HealthMonitor implements AutoCloseable {
         this.ticker.setDaemon(true);
     }
 
-    /** The detector, for passive signals from application connections. */
-    public FailureDetector detector() {
-        return detector;
-    }
-
     /**
      * Starts probing the seeds and waits until each has been probed once (successfully or not), at most one
      * connect timeout plus one probe timeout, so that the first topology is real.
@@ -143,9 +138,10 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
-    /** Addresses currently probed. */
-    public Set<NodeAddress> monitored() {
-        return Set.copyOf(probers.keySet());
+    /** What one node reported at its last successful probe, or null; no copy of the whole map. */
+    public ServerState lastState(NodeAddress address) {
+        Prober prober = probers.get(address);
+        return prober == null ? null : prober.lastState;
     }
 
     /** The last state each node reported, for diagnostics and failover decisions. */

@@ -123,7 +123,7 @@ public final class ClusterContext implements AutoCloseable {
      * whole executed set, so it covers our write (and maybe later ones: waiting for those too is safe).
      */
     void recordWrite(NodeAddress node, Connection raw) throws SQLException {
-        ServerState state = cluster.serverStates().get(node);
+        ServerState state = cluster.serverState(node);
         boolean mysql = state != null && state.flavor() == ServerState.Flavor.MYSQL;
         String sql = mysql ? "SELECT @@GLOBAL.gtid_executed" : "SELECT @@GLOBAL.gtid_binlog_pos";
         String text;
@@ -146,7 +146,7 @@ public final class ClusterContext implements AutoCloseable {
 
     /** SQL that waits until the node has applied {@code position}, returning 0 when it has. */
     String waitSql(NodeAddress node, ReplicationPosition position, double seconds) {
-        ServerState state = cluster.serverStates().get(node);
+        ServerState state = cluster.serverState(node);
         boolean mysql = state != null && state.flavor() == ServerState.Flavor.MYSQL;
         String function = mysql ? "WAIT_FOR_EXECUTED_GTID_SET" : "MASTER_GTID_WAIT";
         return "SELECT " + function + "('" + position + "', " + String.format(java.util.Locale.ROOT, "%.3f", seconds) + ")";

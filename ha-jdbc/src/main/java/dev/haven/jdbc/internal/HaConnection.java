@@ -148,10 +148,6 @@ public final class HaConnection implements Connection {
         return generation;
     }
 
-    NodeAddress nodeAddress() {
-        return node == null ? null : node.address();
-    }
-
     private boolean routesToReplica(String sql) {
         if (readOnly) {
             return true;
@@ -222,14 +218,7 @@ public final class HaConnection implements Connection {
                 abortQuietly(c);
                 throw e;
             }
-            node = target;
-            raw = c;
-            rawForReads = forReads;
-            checkedEpoch = ctx.cluster.topology().epoch();
-            generation++;
-            if (ctx.countsOutstanding) {
-                target.stats().requestStarted();
-            }
+            adopt(target, c, forReads);
             if (forReads && ctx.readYourWrites && target.role() == Role.REPLICA) {
                 awaitOwnWrites();
             }
@@ -293,13 +282,18 @@ public final class HaConnection implements Connection {
             abortQuietly(c);
             throw e;
         }
-        node = primary;
+        adopt(primary, c, true);
+    }
+
+    /** Makes {@code c}, borrowed from {@code target}'s pool, this connection's physical connection. */
+    private void adopt(Node target, Connection c, boolean forReads) {
+        node = target;
         raw = c;
-        rawForReads = true;
+        rawForReads = forReads;
         checkedEpoch = ctx.cluster.topology().epoch();
-        generation++;
+        generation++; // statements re-create their vendor statements on the new connection
         if (ctx.countsOutstanding) {
-            primary.stats().requestStarted();
+            target.stats().requestStarted();
         }
     }
 

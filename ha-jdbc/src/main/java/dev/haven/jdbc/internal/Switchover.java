@@ -211,7 +211,7 @@ public final class Switchover {
     }
 
     private boolean mysql(Node node) {
-        ServerState state = ctx.cluster.serverStates().get(node.address());
+        ServerState state = ctx.cluster.serverState(node.address());
         return state != null && state.flavor() == ServerState.Flavor.MYSQL;
     }
 
