@@ -258,8 +258,10 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     }
 
     private void refuse(NodeAddress primary, String reason) {
-        if (!reason.equals(lastRefusal)) {
-            lastRefusal = reason;
+        // Once per kind of reason and outage, not at every tick or whenever a count changes.
+        String kind = reason.replaceAll("[0-9]+", "#");
+        if (!kind.equals(lastRefusal)) {
+            lastRefusal = kind;
             state.emit(HavenEvent.Type.FAILOVER_REFUSED, primary, null, null, "no promotion: " + reason);
         }
     }
