@@ -237,7 +237,7 @@ final class Report {
         }
         int barWidth = 8;
         int height = 200;
-        int width = n * barWidth + 60;
+        int width = n * barWidth + 360; // room for the last marks' labels
         StringBuilder svg = new StringBuilder();
         svg.append("<svg xmlns='http://www.w3.org/2000/svg' width='").append(width).append("' height='")
                 .append(height + 30).append("' font-family='sans-serif' font-size='11'>");
