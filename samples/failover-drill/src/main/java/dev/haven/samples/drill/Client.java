@@ -89,9 +89,9 @@ enum Client {
         String hosts = cluster.hostList(); // primary first, through the proxies
         return switch (this) {
             case HAVEN -> "jdbc:ha:mariadb://" + hosts + "/" + cluster.database()
+                    // Haven's defaults for detection and failover (probes every 1 s, DOWN after 2 s of silence
+                    // or three refused probes), as a user gets them.
                     + "?socketTimeout=" + SOCKET_TIMEOUT_MILLIS
-                    + "&ha.probeInterval=250ms&ha.suspectAfter=500ms&ha.deadAfter=1500ms"
-                    + "&ha.connectTimeout=" + CONNECT_TIMEOUT_MILLIS + "ms&ha.probeTimeout=500ms"
                     + "&ha.failover.timeout=15s&ha.maxReplicaLag=" + DrillRun.MAX_REPLICA_LAG_SECONDS + "s"
                     + (options.promote() ? "&ha.failover=promote" : "")
                     + "&ha.admin.user=" + cluster.adminUser();
