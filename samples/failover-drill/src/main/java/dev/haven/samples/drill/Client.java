@@ -105,27 +105,14 @@ enum Client {
         };
     }
 
-    /**
-     * Opens the client's data source on {@code cluster}.
-     *
-     * @throws PromoteUnavailable when Haven refuses {@code ha.failover=promote} (not implemented yet)
-     */
+    /** Opens the client's data source on {@code cluster}. */
     Target open(LocalCluster cluster, DrillOptions options) throws SQLException {
         String url = url(cluster, options);
         if (this == HAVEN) {
-            HaDataSource ds;
-            try {
-                ds = HaDataSource.builder()
-                        .url(url + "&ha.admin.password=" + cluster.adminPassword())
-                        .user(cluster.appUser()).password(cluster.appPassword())
-                        .build();
-            } catch (IllegalArgumentException | SQLException e) {
-                if (options.promote() && String.valueOf(e.getMessage()).contains("promote")) {
-                    throw new PromoteUnavailable("--failover promote: this Haven refuses ha.failover=promote: "
-                            + e.getMessage(), e);
-                }
-                throw e;
-            }
+            HaDataSource ds = HaDataSource.builder()
+                    .url(url + "&ha.admin.password=" + cluster.adminPassword())
+                    .user(cluster.appUser()).password(cluster.appPassword())
+                    .build();
             return new Target(ds, ds, ds::close);
         }
         HikariConfig config = new HikariConfig();
@@ -144,13 +131,6 @@ enum Client {
         @Override
         public void close() throws Exception {
             closer.close();
-        }
-    }
-
-    /** Haven refused {@code ha.failover=promote}: the drill cannot run that mode with this version of Haven. */
-    static final class PromoteUnavailable extends RuntimeException {
-        PromoteUnavailable(String message, Throwable cause) {
-            super(message, cause);
         }
     }
 }

@@ -44,8 +44,6 @@ public final class FailoverDrill {
 
     /**
      * Runs every scenario with every client {@code options.runs()} times, each run on a fresh cluster.
-     *
-     * @throws Client.PromoteUnavailable when Haven refuses {@code --failover promote}
      */
     static List<Report.Result> run(DrillOptions options, PrintStream out) throws Exception {
         Map<String, List<RunResult>> runs = new LinkedHashMap<>();

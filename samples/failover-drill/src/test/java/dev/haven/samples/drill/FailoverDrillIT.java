@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,9 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
  * asserts what the drill measured, never how long the test took.
  */
 class FailoverDrillIT {
-
-    /** Set by the first test that finds Haven refusing {@code ha.failover=promote}, so the next aborts at once. */
-    private static volatile String promoteRefused;
 
     @Test
     void killPrimaryInObserveModeLosesNoAcknowledgedWrite(@TempDir Path dir) throws Exception {
@@ -154,20 +150,13 @@ class FailoverDrillIT {
         return results;
     }
 
-    /** Runs Haven in promote mode; aborts (skips) the test while Haven refuses it (issue 5). */
+    /** Runs Haven in promote mode. */
     private static Report.Result runPromote(Path dir, String... args) throws Exception {
-        Assumptions.assumeTrue(promoteRefused == null, () -> promoteRefused);
         String[] all = new String[args.length + 2];
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--failover";
         all[args.length + 1] = "promote";
-        try {
-            return run(dir, all).get(0);
-        } catch (Client.PromoteUnavailable e) {
-            promoteRefused = e.getMessage();
-            Assumptions.abort(e.getMessage());
-            throw e; // not reached
-        }
+        return run(dir, all).get(0);
     }
 
     private static RunResult single(Report.Result result) {
