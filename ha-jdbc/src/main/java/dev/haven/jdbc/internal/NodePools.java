@@ -163,6 +163,12 @@ final class NodePools implements HavenEventListener, AutoCloseable {
         return new HikariDataSource(config);
     }
 
+    /** How many borrowers wait on a node in doubt, for tests. */
+    int waiting(NodeAddress address) {
+        Set<Waiter> set = waiters.get(address);
+        return set == null ? 0 : set.size();
+    }
+
     /** Pools that exist, for metrics and tests. */
     Map<NodeAddress, HikariDataSource> pools() {
         return Map.copyOf(pools);
