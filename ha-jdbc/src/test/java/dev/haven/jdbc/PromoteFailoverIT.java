@@ -189,6 +189,40 @@ class PromoteFailoverIT {
         }
     }
 
+    @Test
+    void anInstanceThatNeverSawThePromotionFencesTheOldPrimaryAndRefusesToRejoinItWithErrantTransactions()
+            throws Exception {
+        try (LocalCluster cluster = cluster()) {
+            LocalNode oldPrimary = cluster.primary();
+            String rejoin = "&ha.failover.rejoin=true&ha.replication.user=" + cluster.replicationUser()
+                    + "&ha.replication.password=" + cluster.replicationPassword();
+            try (HaDataSource first = HaDataSource.builder().url(promoteUrl(cluster, rejoin)).user(cluster.appUser())
+                    .password(cluster.appPassword()).build()) {
+                cluster.kill(oldPrimary);
+                RoutingContractTests.awaitTopology(first.cluster(),
+                        t -> t.primary() != null && t.primary().serverId() != oldPrimary.serverId(), "a new primary");
+            }
+            // Nobody watches while the old primary comes back writable and takes a write of its own.
+            cluster.restart(oldPrimary);
+            try (Connection c = cluster.adminConnection(oldPrimary); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO app.t VALUES (999)");
+            }
+            List<HavenEvent> events = new CopyOnWriteArrayList<>();
+            try (HaDataSource second = HaDataSource.builder().url(promoteUrl(cluster, rejoin)).user(cluster.appUser())
+                    .password(cluster.appPassword()).listener(events::add).build()) {
+                await(() -> events.stream().anyMatch(e -> e.type() == HavenEvent.Type.FENCED), "the old primary fenced");
+                await(() -> events.stream().anyMatch(e -> e.type() == HavenEvent.Type.FAILOVER_REFUSED
+                        && e.message().contains("rejoin refused")), "the rejoin refused");
+                assertThat(cluster.writableNodes()).isEqualTo(1);
+                assertThat(replicatesFrom(cluster, oldPrimary, cluster.adoptRoles())).isFalse();
+                try (Connection c = second.getConnection()) {
+                    ExternalPromotionIT.insert(c, 1000);
+                    assertThat(ExternalPromotionIT.serverId(c)).isNotEqualTo(oldPrimary.serverId());
+                }
+            }
+        }
+    }
+
     /** The last transaction a server wrote itself: its entry in {@code @@gtid_binlog_state}. */
     static String ownTransactions(LocalCluster cluster, LocalNode node) throws SQLException {
         try (Connection c = cluster.adminConnection(node); Statement s = c.createStatement();

@@ -220,11 +220,17 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                 Node old = byServerId(t, primaryServerId);
                 if (old == null || old.health() != Health.UP) {
                     supersede(primaryServerId, "replaced by " + primary.address());
+                    if (!promoted || now - lastPromotionNanos > TimeUnit.SECONDS.toNanos(5)) {
+                        // Promoted by another instance (or elsewhere): ha.failover.minInterval counts from it too.
+                        promoted = true;
+                        lastPromotionNanos = now;
+                    }
                 }
             }
             primaryServerId = primary.serverId();
             primaryAddress = primary.address();
             lastRefusal = null;
+            supersedeRivals(t, primary);
             return;
         }
         Node dead = byServerId(t, primaryServerId);
@@ -247,6 +253,48 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             return;
         }
         promote(t, dead, decision);
+    }
+
+    /**
+     * Another writable server that replicates from nobody while the replicas follow the primary: an old primary
+     * that came back while no instance that saw the promotion was running. It lost the claim to the primary role
+     * (see {@code HealthMonitor}); it is fenced like any replaced primary.
+     */
+    private void supersedeRivals(Topology t, Node primary) {
+        boolean followed = false;
+        for (Node n : t.nodes()) {
+            ServerState s = n.role() == Role.REPLICA ? monitor.lastState(n.address()) : null;
+            if (s != null && s.replication() != null && s.replication().sourceServerId() == primary.serverId()
+                    && s.replication().ioState() == ServerState.IoState.RUNNING) {
+                followed = true;
+                break;
+            }
+        }
+        if (!followed) {
+            return;
+        }
+        for (Node n : t.nodes()) {
+            if (n.serverId() == primary.serverId() || n.serverId() == 0 || superseded.contains(n.serverId())) {
+                continue;
+            }
+            ServerState s = monitor.lastState(n.address());
+            if (s != null && !s.readOnly() && s.replication() == null && followers(t, n.serverId()) == 0) {
+                supersede(n.serverId(), "writable beside the primary " + primary.address() + ", which the replicas follow");
+                monitor.probeNow(n.address());
+            }
+        }
+    }
+
+    private int followers(Topology t, long serverId) {
+        int count = 0;
+        for (Node n : t.nodes()) {
+            ServerState s = monitor.lastState(n.address());
+            if (s != null && s.replication() != null && s.replication().sourceServerId() == serverId
+                    && s.replication().ioState() == ServerState.IoState.RUNNING) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** Group Replication elects its primary itself; Haven only follows it there. */
