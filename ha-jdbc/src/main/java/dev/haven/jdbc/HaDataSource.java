@@ -269,6 +269,11 @@ public final class HaDataSource implements DataSource, Closeable {
         this.poolCustomizer = customizer;
     }
 
+    /** The pool customizer, {@code null} if none; to chain another with {@code andThen}. */
+    public BiConsumer<NodeAddress, HikariConfig> getPoolCustomizer() {
+        return poolCustomizer;
+    }
+
     /**
      * Told about every statement run and every retry, for metrics (see {@link RoutingListener} for what an
      * implementation may do); {@link RoutingListener#NONE} by default.
@@ -276,6 +281,11 @@ public final class HaDataSource implements DataSource, Closeable {
     public void setRoutingListener(RoutingListener listener) {
         requireNotStarted();
         this.routingListener = listener == null ? RoutingListener.NONE : listener;
+    }
+
+    /** The routing listener, {@link RoutingListener#NONE} if none was set. */
+    public RoutingListener getRoutingListener() {
+        return routingListener;
     }
 
     private void requireNotStarted() {
