@@ -26,34 +26,45 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnBean(HaDataSource.class)
 public class HavenActuatorAutoConfiguration {
 
+    // The class conditions sit on an outer class of their own: the inner annotations name condition classes of
+    // the optional modules, which must not even be looked at when those modules are absent.
+
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
-    @ConditionalOnEnabledHealthIndicator("haven")
     static class HealthConfiguration {
 
-        @Bean
-        @ConditionalOnMissingBean(name = "havenHealthIndicator")
-        HealthIndicator havenHealthIndicator(HaDataSource dataSource) {
-            return new HavenHealthIndicator(dataSource);
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnEnabledHealthIndicator("haven")
+        static class Enabled {
+
+            @Bean
+            @ConditionalOnMissingBean(name = "havenHealthIndicator")
+            HealthIndicator havenHealthIndicator(HaDataSource dataSource) {
+                return new HavenHealthIndicator(dataSource);
+            }
         }
     }
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = {"org.springframework.boot.actuate.endpoint.annotation.Endpoint",
             "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint"})
-    @ConditionalOnAvailableEndpoint(HavenEndpoint.class)
     static class EndpointConfiguration {
 
-        @Bean
-        @ConditionalOnMissingBean
-        EventLog havenEventLog() {
-            return new EventLog();
-        }
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnAvailableEndpoint(HavenEndpoint.class)
+        static class Available {
 
-        @Bean
-        @ConditionalOnMissingBean
-        HavenEndpoint havenEndpoint(HaDataSource dataSource, EventLog events) throws SQLException {
-            return new HavenEndpoint(dataSource, events);
+            @Bean
+            @ConditionalOnMissingBean
+            EventLog havenEventLog() {
+                return new EventLog();
+            }
+
+            @Bean
+            @ConditionalOnMissingBean
+            HavenEndpoint havenEndpoint(HaDataSource dataSource, EventLog events) throws SQLException {
+                return new HavenEndpoint(dataSource, events);
+            }
         }
     }
 }
