@@ -34,6 +34,24 @@ class FailureAnalysisTest {
     }
 
     @Test
+    void theOriginOfTheValueIsShown() {
+        FailureAnalysis[] result = new FailureAnalysis[1];
+        runner.withPropertyValues(URL)
+                .withInitializer(context -> {
+                    try {
+                        new org.springframework.boot.env.PropertiesPropertySourceLoader()
+                                .load("invalid", new org.springframework.core.io.ClassPathResource("haven-invalid.properties"))
+                                .forEach(context.getEnvironment().getPropertySources()::addFirst);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })
+                .run(context -> result[0] = new HavenFailureAnalyzer().analyze(context.getStartupFailure()));
+        assertThat(result[0].getDescription()).contains("Property: haven.max-replica-lag")
+                .contains("Origin: class path resource [haven-invalid.properties]");
+    }
+
+    @Test
     void anInvalidChoiceListsTheChoices() {
         FailureAnalysis analysis = analyse(URL, "haven.failover.mode=sometimes");
         assertThat(analysis.getDescription())
