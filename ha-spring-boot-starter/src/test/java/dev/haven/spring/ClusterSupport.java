@@ -16,15 +16,18 @@ final class ClusterSupport {
     private ClusterSupport() {
     }
 
-    /** The starter's properties for the cluster, with probes fast enough for tests. */
+    /**
+     * The starter's properties for the cluster, with probes fast enough for tests but tolerant of a loaded machine
+     * (a probe that takes a second under load must not make a healthy replica suspect and send reads elsewhere).
+     */
     static String[] properties(LocalCluster cluster, String... more) {
         List<String> p = new ArrayList<>(List.of(
                 "spring.datasource.url=jdbc:ha:mariadb://" + cluster.hostList() + "/app",
                 "spring.datasource.username=" + cluster.appUser(),
                 "spring.datasource.password=" + cluster.appPassword(),
                 "spring.datasource.hikari.maximum-pool-size=5",
-                "haven.probe-interval=200ms", "haven.suspect-after=400ms", "haven.dead-after=1500ms",
-                "haven.connect-timeout=500ms", "haven.probe-timeout=500ms", "haven.initial-grace=500ms"));
+                "haven.probe-interval=200ms", "haven.suspect-after=1500ms", "haven.dead-after=2500ms",
+                "haven.connect-timeout=1s", "haven.probe-timeout=1s", "haven.initial-grace=500ms"));
         p.addAll(List.of(more));
         return p.toArray(new String[0]);
     }
