@@ -1,7 +1,9 @@
 package dev.haven.jdbc;
 
+import com.zaxxer.hikari.HikariConfig;
 import dev.haven.core.HavenCluster;
 import dev.haven.core.HavenEventListener;
+import dev.haven.core.NodeAddress;
 import dev.haven.core.Topology;
 import dev.haven.jdbc.internal.ClusterContext;
 import dev.haven.jdbc.internal.HaUrl;
@@ -13,7 +15,9 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Locale;
 import java.util.Properties;
+import java.util.function.BiConsumer;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
@@ -47,7 +51,10 @@ public final class HaDataSource implements DataSource, Closeable {
     private String user;
     private String password;
     private final Properties poolProperties = new Properties();
+    private final Properties settings = new Properties();
     private final List<HavenEventListener> listeners = new ArrayList<>();
+    private BiConsumer<NodeAddress, HikariConfig> poolCustomizer;
+    private RoutingListener routingListener = RoutingListener.NONE;
     private volatile ClusterContext context;
     private volatile boolean closed;
     private PrintWriter logWriter;
@@ -127,7 +134,8 @@ public final class HaDataSource implements DataSource, Closeable {
                 if (password != null) {
                     info.setProperty("password", password);
                 }
-                context = ClusterContext.open(HaUrl.parse(url, info), poolProperties,
+                info.putAll(settings);
+                context = ClusterContext.open(HaUrl.parse(url, info), poolProperties, poolCustomizer, routingListener,
                         listeners.toArray(new HavenEventListener[0]));
             }
             return context;
@@ -227,6 +235,59 @@ public final class HaDataSource implements DataSource, Closeable {
         listeners.add(listener);
     }
 
+    /**
+     * A Haven setting, as if it were a parameter of the URL's query string, which it overrides: for configuration
+     * kept apart from the URL, such as Spring Boot's {@code haven.*} properties. Checked with the URL's settings
+     * when the data source starts, by {@link dev.haven.core.HavenConfig}; an invalid value fails the start with a
+     * message naming the key, the value (never a password's) and what is allowed.
+     *
+     * @param key   an {@code ha.*} key such as {@code ha.maxReplicaLag}; {@code ha.seeds} is the URL's host list
+     * @param value the text, as in a URL ({@code 2s}, {@code read-your-writes}); {@code null} removes the setting
+     * @throws IllegalArgumentException if the key does not start with {@code ha.}
+     */
+    public void setSetting(String key, String value) {
+        requireNotStarted();
+        if (key == null || !key.toLowerCase(Locale.ROOT).startsWith("ha.")) {
+            throw new IllegalArgumentException("'" + key + "' is not a Haven setting; Haven's settings start with ha.,"
+                    + " e.g. ha.maxReplicaLag");
+        }
+        if (value == null) {
+            settings.remove(key);
+        } else {
+            settings.setProperty(key, value);
+        }
+    }
+
+    /**
+     * Called with each node's HikariCP configuration just before the node's pool starts (a replica's at its first
+     * use), after Haven has set the node's URL, credentials, driver and pool name ({@code haven-host:port}) and the
+     * pool properties: for what differs by node, or a metrics tracker such as HikariCP's
+     * {@code MicrometerMetricsTrackerFactory}. Runs on the thread that first needs the pool.
+     */
+    public void setPoolCustomizer(BiConsumer<NodeAddress, HikariConfig> customizer) {
+        requireNotStarted();
+        this.poolCustomizer = customizer;
+    }
+
+    /** The pool customizer, {@code null} if none; to chain another with {@code andThen}. */
+    public BiConsumer<NodeAddress, HikariConfig> getPoolCustomizer() {
+        return poolCustomizer;
+    }
+
+    /**
+     * Told about every statement run and every retry, for metrics (see {@link RoutingListener} for what an
+     * implementation may do); {@link RoutingListener#NONE} by default.
+     */
+    public void setRoutingListener(RoutingListener listener) {
+        requireNotStarted();
+        this.routingListener = listener == null ? RoutingListener.NONE : listener;
+    }
+
+    /** The routing listener, {@link RoutingListener#NONE} if none was set. */
+    public RoutingListener getRoutingListener() {
+        return routingListener;
+    }
+
     private void requireNotStarted() {
         if (context != null) {
             throw new IllegalStateException("HaDataSource is already started; configure it before its first connection");
@@ -309,6 +370,24 @@ public final class HaDataSource implements DataSource, Closeable {
 
         public Builder listener(HavenEventListener listener) {
             ds.addListener(listener);
+            return this;
+        }
+
+        /** A Haven setting such as {@code setting("ha.maxReplicaLag", "2s")}; see {@link HaDataSource#setSetting}. */
+        public Builder setting(String key, String value) {
+            ds.setSetting(key, value);
+            return this;
+        }
+
+        /** See {@link HaDataSource#setPoolCustomizer}. */
+        public Builder poolCustomizer(BiConsumer<NodeAddress, HikariConfig> customizer) {
+            ds.setPoolCustomizer(customizer);
+            return this;
+        }
+
+        /** See {@link HaDataSource#setRoutingListener}. */
+        public Builder routingListener(RoutingListener listener) {
+            ds.setRoutingListener(listener);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.haven.jdbc.internal;
 
+import com.zaxxer.hikari.HikariConfig;
 import dev.haven.core.HavenCluster;
 import dev.haven.core.HavenConfig;
 import dev.haven.core.HavenEventListener;
@@ -7,12 +8,14 @@ import dev.haven.core.NodeAddress;
 import dev.haven.core.ReplicationPosition;
 import dev.haven.core.ServerState;
 import dev.haven.core.SqlClassifier;
+import dev.haven.jdbc.RoutingListener;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 
 /**
  * Everything the logical connections of one data source share: the monitored cluster and its router, one pool
@@ -45,9 +48,13 @@ public final class ClusterContext implements AutoCloseable {
 
     /** The monitor's connector: admin credentials when given, for switchover too. */
     final VendorNodeConnector adminConnector;
+    /** Told about every statement and retry; {@link RoutingListener#NONE} unless metrics are wanted. */
+    final RoutingListener routing;
 
-    private ClusterContext(HaUrl url, HavenCluster cluster, NodePools pools, VendorNodeConnector adminConnector) {
+    private ClusterContext(HaUrl url, HavenCluster cluster, NodePools pools, VendorNodeConnector adminConnector,
+            RoutingListener routing) {
         this.adminConnector = adminConnector;
+        this.routing = routing;
         this.url = url;
         this.config = url.config();
         this.cluster = cluster;
@@ -67,14 +74,25 @@ public final class ClusterContext implements AutoCloseable {
      */
     public static ClusterContext open(HaUrl url, Properties poolSettings, HavenEventListener... listeners)
             throws SQLException {
-        NodePools pools = new NodePools(url, poolSettings);
+        return open(url, poolSettings, null, RoutingListener.NONE, listeners);
+    }
+
+    /**
+     * As {@link #open(HaUrl, Properties, HavenEventListener...)}, with a hook for each node's pool configuration
+     * (called just before the pool starts; may be null) and a listener for every statement and retry.
+     */
+    public static ClusterContext open(HaUrl url, Properties poolSettings,
+            BiConsumer<NodeAddress, HikariConfig> poolCustomizer, RoutingListener routing,
+            HavenEventListener... listeners) throws SQLException {
+        NodePools pools = new NodePools(url, poolSettings, poolCustomizer);
         HavenEventListener[] all = new HavenEventListener[listeners.length + 1];
         all[0] = pools;
         System.arraycopy(listeners, 0, all, 1, listeners.length);
         VendorNodeConnector monitoring = VendorNodeConnector.forMonitoring(url,
                 poolSettings == null ? null : poolSettings.getProperty("driverClassName"));
         HavenCluster cluster = HavenCluster.start(url.config(), monitoring, all);
-        return new ClusterContext(url, cluster, pools, monitoring);
+        return new ClusterContext(url, cluster, pools, monitoring,
+                routing == null ? RoutingListener.NONE : routing);
     }
 
     private static int parseMillis(String value) {

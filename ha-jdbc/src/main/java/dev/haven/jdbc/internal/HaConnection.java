@@ -346,6 +346,7 @@ public final class HaConnection implements Connection {
 
     /** Called by a statement after it ran successfully. */
     void executed(String sql, boolean wrote) throws SQLException {
+        ctx.routing.statementExecuted(node.address(), rawForReads);
         if (!autoCommit) {
             transactionActive = true;
             transactionStatements++;
@@ -390,6 +391,7 @@ public final class HaConnection implements Connection {
             }
             discard();
             if (retryable) {
+                ctx.routing.statementRetried(lost, kind);
                 return null;
             }
             if (readOnlyStatement && !wasInTransaction) {
@@ -404,6 +406,7 @@ public final class HaConnection implements Connection {
             NodeAddress demoted = node.address();
             discard();
             awaitPrimaryOtherThan(demoted);
+            ctx.routing.statementRetried(demoted, kind);
             return null;
         }
         return error;

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +35,16 @@ final class NodePools implements HavenEventListener, AutoCloseable {
     private final long connectTimeoutMillis;
     private final Map<NodeAddress, HikariDataSource> pools = new ConcurrentHashMap<>();
     private final Map<NodeAddress, Set<Waiter>> waiters = new ConcurrentHashMap<>();
+    private final BiConsumer<NodeAddress, HikariConfig> customizer;
     private volatile boolean closed;
 
     NodePools(HaUrl url, Properties poolSettings) throws SQLException {
+        this(url, poolSettings, null);
+    }
+
+    /** @param customizer called with each node's configuration just before its pool starts; may be null */
+    NodePools(HaUrl url, Properties poolSettings, BiConsumer<NodeAddress, HikariConfig> customizer) throws SQLException {
+        this.customizer = customizer;
         // Pool connections get the monitor's connect timeout unless the URL sets one: a dead or frozen node must
         // not hold a borrower for the vendor's default (30 s on MariaDB Connector/J, none on some servers).
         this.connectTimeoutMillis = url.config().connectTimeout().toMillis();
@@ -158,6 +166,9 @@ final class NodePools implements HavenEventListener, AutoCloseable {
         if (poolSettings.getProperty("initializationFailTimeout") == null) {
             // A node may be down when its pool is first needed; the pool must still exist and recover later.
             config.setInitializationFailTimeout(-1);
+        }
+        if (customizer != null) {
+            customizer.accept(node, config);
         }
         log.debug("Creating the pool for {}", node);
         return new HikariDataSource(config);

@@ -1,0 +1,70 @@
+package dev.haven.spring.autoconfigure;
+
+import dev.haven.jdbc.HaDataSource;
+import dev.haven.spring.actuate.HavenEndpoint;
+import dev.haven.spring.actuate.HavenHealthIndicator;
+import dev.haven.spring.internal.EventLog;
+import java.sql.SQLException;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Actuator support, each part only when its classes are there: the {@code haven} health contributor
+ * ({@code spring-boot-health}; off with {@code management.health.haven.enabled=false}) and the {@code haven}
+ * endpoint ({@code spring-boot-actuator-autoconfigure}; created only when exposed or otherwise available, as every
+ * endpoint). For any {@link HaDataSource} bean, the auto-configured one or the application's.
+ */
+@AutoConfiguration(after = HavenAutoConfiguration.class)
+@ConditionalOnClass(HaDataSource.class)
+@ConditionalOnBean(HaDataSource.class)
+public class HavenActuatorAutoConfiguration {
+
+    // The class conditions sit on an outer class of their own: the inner annotations name condition classes of
+    // the optional modules, which must not even be looked at when those modules are absent.
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    static class HealthConfiguration {
+
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnEnabledHealthIndicator("haven")
+        static class Enabled {
+
+            @Bean
+            @ConditionalOnMissingBean(name = "havenHealthIndicator")
+            HealthIndicator havenHealthIndicator(HaDataSource dataSource) {
+                return new HavenHealthIndicator(dataSource);
+            }
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"org.springframework.boot.actuate.endpoint.annotation.Endpoint",
+            "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint"})
+    static class EndpointConfiguration {
+
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnAvailableEndpoint(HavenEndpoint.class)
+        static class Available {
+
+            @Bean
+            @ConditionalOnMissingBean
+            EventLog havenEventLog() {
+                return new EventLog();
+            }
+
+            @Bean
+            @ConditionalOnMissingBean
+            HavenEndpoint havenEndpoint(HaDataSource dataSource, EventLog events) throws SQLException {
+                return new HavenEndpoint(dataSource, events);
+            }
+        }
+    }
+}
