@@ -48,11 +48,6 @@ public final class HavenCluster implements AutoCloseable {
     public static HavenCluster start(HavenConfig config, NodeConnector connector, HavenEventListener... listeners) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(connector, "connector");
-        if (config.failoverAutoFailback()) {
-            // Refused rather than ignored: an application that asked for fail-back must not believe it will happen.
-            throw new IllegalArgumentException("ha.failover.autoFailback: 'true' is not available in this version of"
-                    + " Haven; allowed: false (move the primary back by hand with a planned switchover)");
-        }
         ClusterState state = new ClusterState(config);
         for (HavenEventListener listener : listeners) {
             state.addListener(listener);

@@ -613,6 +613,10 @@ public final class HavenConfig {
             if (c.replicationPassword() != null && c.replicationUser() == null) {
                 throw new IllegalArgumentException("ha.replication.password is set but ha.replication.user is not");
             }
+            if (c.failoverAutoFailback() && !c.failoverRejoin()) {
+                throw new IllegalArgumentException("ha.failover.autoFailback=true needs ha.failover.rejoin=true: the"
+                        + " primary role moves back only to an old primary that rejoined as a replica");
+            }
             if (c.failoverRejoin() && c.replicationUser() == null) {
                 throw new IllegalArgumentException("ha.failover.rejoin=true needs ha.replication.user (and ha.replication.password):"
                         + " the account the old primary will replicate from the new one with");

@@ -229,6 +229,14 @@ class HavenConfigTest {
     }
 
     @Test
+    void autoFailbackNeedsRejoin() {
+        assertThatThrownBy(() -> seeded().failover(HavenConfig.FailoverMode.PROMOTE).failoverAutoFailback(true).build())
+                .hasMessageStartingWith("ha.failover.autoFailback=true needs ha.failover.rejoin=true");
+        assertThat(seeded().failover(HavenConfig.FailoverMode.PROMOTE).failoverRejoin(true).replication("r", "p")
+                .failoverAutoFailback(true).build().failoverAutoFailback()).isTrue();
+    }
+
+    @Test
     void rejoinNeedsReplicationCredentialsThatAreNeverPrinted() {
         assertThatThrownBy(() -> seeded().failover(HavenConfig.FailoverMode.PROMOTE).failoverRejoin(true).build())
                 .hasMessageStartingWith("ha.failover.rejoin=true needs ha.replication.user");

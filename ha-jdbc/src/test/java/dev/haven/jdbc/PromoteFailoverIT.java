@@ -223,6 +223,47 @@ class PromoteFailoverIT {
         }
     }
 
+    @Test
+    void withAutoFailbackThePrimaryRoleGoesHomeOnceTheOldPrimaryRejoinedLosingNoWrite() throws Exception {
+        try (LocalCluster cluster = cluster()) {
+            List<HavenEvent> events = new CopyOnWriteArrayList<>();
+            LocalNode home = cluster.primary();
+            String settings = "&ha.failover.rejoin=true&ha.failover.autoFailback=true&ha.failover.minInterval=2s"
+                    + "&ha.replication.user=" + cluster.replicationUser()
+                    + "&ha.replication.password=" + cluster.replicationPassword();
+            try (HaDataSource ds = HaDataSource.builder().url(promoteUrl(cluster, settings)).user(cluster.appUser())
+                    .password(cluster.appPassword()).listener(events::add).build()) {
+                try (Connection c = ds.getConnection()) {
+                    ExternalPromotionIT.insert(c, 1);
+                }
+                cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+                cluster.kill(home);
+                RoutingContractTests.awaitTopology(ds.cluster(),
+                        t -> t.primary() != null && t.primary().serverId() != home.serverId(), "a new primary");
+                Writer writer = new Writer(ds);
+                cluster.restart(home);
+                // Fenced, rejoined, caught up, and after ha.failover.minInterval the role moves back by switchover.
+                RoutingContractTests.awaitTopology(ds.cluster(), t -> isPrimary(t, home.serverId()), "the fail-back");
+                int before = writer.acked.size();
+                await(() -> writer.acked.size() >= before + 20, "writes on the home node");
+                writer.close();
+                assertThat(writer.failed.get()).as("writes failed around the fail-back (a planned switchover)")
+                        .isZero();
+                assertThat(cluster.adoptRoles().serverId()).isEqualTo(home.serverId());
+                assertThat(cluster.writableNodes()).isEqualTo(1);
+                assertThat(rows(cluster, home)).as("acknowledged writes on the home node").containsAll(writer.acked);
+                assertThat(events).anyMatch(e -> e.type() == HavenEvent.Type.FAILOVER_FINISHED
+                        && e.message().contains("switchover done"));
+                // The primary it replaced is now its replica, like the other one: a whole cluster again.
+                for (LocalNode other : cluster.nodes()) {
+                    if (other != home) {
+                        await(() -> replicatesFrom(cluster, other, home), other.name() + " replicating from home");
+                    }
+                }
+            }
+        }
+    }
+
     /** The last transaction a server wrote itself: its entry in {@code @@gtid_binlog_state}. */
     static String ownTransactions(LocalCluster cluster, LocalNode node) throws SQLException {
         try (Connection c = cluster.adminConnection(node); Statement s = c.createStatement();

@@ -69,6 +69,8 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     private final Set<Long> rejoinRefused = ConcurrentHashMap.newKeySet();
     /** Per replica server_id: the last probe seen and since when its link showed no sign of life. Thread-confined. */
     private final Map<Long, LinkWatch> links = new HashMap<>();
+    /** Per server_id, since when it has been a writable rival of the primary. Thread-confined. */
+    private final Map<Long, Long> rivalsSince = new HashMap<>();
     private volatile boolean running = true;
     private long lastPromotionNanos;
     private boolean promoted;
@@ -154,8 +156,21 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
         if (primaryState == null) {
             return;
         }
-        GtidSet mine = FailoverRules.parse(old.gtidPosition());
-        long errant = FailoverRules.parse(primaryState.gtidPosition()).missing(mine);
+        String mine = old.gtidPosition();
+        long errant;
+        if (old.flavor() == ServerState.Flavor.MARIADB) {
+            // MariaDB positions keep one sequence number per domain, whoever wrote it: an old primary's own
+            // transaction 0-1-8 and the new primary's 0-2-8 look alike. The binary log state keeps the last one of
+            // each (domain, server), which tells them apart.
+            try (Connection p = adminConnection(primary.address())) {
+                mine = new ServerAdmin(connection, old.flavor()).binlogState();
+                errant = ServerAdmin.missingFromBinlogState(new ServerAdmin(p, old.flavor()).binlogState(), mine);
+            } catch (SQLException e) {
+                return; // try again at the next probe
+            }
+        } else {
+            errant = FailoverRules.parse(primaryState.gtidPosition()).missing(FailoverRules.parse(mine));
+        }
         if (errant > 0) {
             rejoinRefused.add(old.serverId());
             state.emit(HavenEvent.Type.FAILOVER_REFUSED, old.address(), null, null, "rejoin refused: "
@@ -273,12 +288,22 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
         if (!followed) {
             return;
         }
+        long now = nanoTime.getAsLong();
+        // A planned switchover makes its target writable a moment before the replicas follow it: only a rival that
+        // stays one for a while is fenced.
+        long patience = Math.max(TimeUnit.SECONDS.toNanos(2), 3 * config.probeInterval().toNanos());
         for (Node n : t.nodes()) {
             if (n.serverId() == primary.serverId() || n.serverId() == 0 || superseded.contains(n.serverId())) {
                 continue;
             }
             ServerState s = monitor.lastState(n.address());
-            if (s != null && !s.readOnly() && s.replication() == null && followers(t, n.serverId()) == 0) {
+            if (s == null || s.readOnly() || s.replication() != null || followers(t, n.serverId()) != 0) {
+                rivalsSince.remove(n.serverId());
+                continue;
+            }
+            long since = rivalsSince.computeIfAbsent(n.serverId(), id -> now);
+            if (now - since >= patience) {
+                rivalsSince.remove(n.serverId());
                 supersede(n.serverId(), "writable beside the primary " + primary.address() + ", which the replicas follow");
                 monitor.probeNow(n.address());
             }

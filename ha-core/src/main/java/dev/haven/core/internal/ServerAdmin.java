@@ -44,6 +44,38 @@ public final class ServerAdmin {
         return queryString(mysql ? "SELECT @@GLOBAL.gtid_executed" : "SELECT @@GLOBAL.gtid_binlog_pos");
     }
 
+    /** MariaDB's {@code @@gtid_binlog_state}: the last transaction of each (domain, server) in the binary log. */
+    public String binlogState() throws SQLException {
+        String state = queryString("SELECT @@GLOBAL.gtid_binlog_state");
+        return state == null ? "" : state.trim();
+    }
+
+    /**
+     * How many transactions of binary log state {@code theirs} are not in binary log state {@code ours}: per
+     * (domain, server), the sequence numbers beyond ours. For a returning old primary, its errant transactions.
+     */
+    public static long missingFromBinlogState(String ours, String theirs) {
+        java.util.Map<String, Long> have = new java.util.HashMap<>();
+        for (String gtid : ours.split(",")) {
+            String[] f = gtid.trim().split("-");
+            if (f.length == 3) {
+                have.merge(f[0] + "-" + f[1], Long.parseLong(f[2]), Math::max);
+            }
+        }
+        long missing = 0;
+        for (String gtid : theirs.split(",")) {
+            String[] f = gtid.trim().split("-");
+            if (f.length == 3) {
+                long seq = Long.parseLong(f[2]);
+                long known = have.getOrDefault(f[0] + "-" + f[1], 0L);
+                if (seq > known) {
+                    missing += seq - known;
+                }
+            }
+        }
+        return missing;
+    }
+
     /** The transactions the server has applied. */
     public String executedPosition() throws SQLException {
         return queryString(mysql ? "SELECT @@GLOBAL.gtid_executed" : "SELECT @@GLOBAL.gtid_current_pos");

@@ -91,8 +91,12 @@ public final class ClusterContext implements AutoCloseable {
         VendorNodeConnector monitoring = VendorNodeConnector.forMonitoring(url,
                 poolSettings == null ? null : poolSettings.getProperty("driverClassName"));
         HavenCluster cluster = HavenCluster.start(url.config(), monitoring, all);
-        return new ClusterContext(url, cluster, pools, monitoring,
+        ClusterContext context = new ClusterContext(url, cluster, pools, monitoring,
                 routing == null ? RoutingListener.NONE : routing);
+        if (url.config().failoverAutoFailback()) {
+            cluster.addListener(new Failback(context));
+        }
+        return context;
     }
 
     private static int parseMillis(String value) {

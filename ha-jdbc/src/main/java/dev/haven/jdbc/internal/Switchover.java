@@ -40,6 +40,8 @@ public final class Switchover {
     private final ClusterContext ctx;
     private final VendorNodeConnector admin;
     private final Duration timeout;
+    private java.util.Map<String, String> targetLink;
+    private boolean targetSemiSync;
 
     public Switchover(ClusterContext ctx, VendorNodeConnector admin) {
         this.ctx = ctx;
@@ -91,6 +93,7 @@ public final class Switchover {
             ctx.cluster.state().emit(HavenEvent.Type.PROMOTED, target, "REPLICA", "PRIMARY", "planned switchover");
             ctx.cluster.state().emit(HavenEvent.Type.FENCED, primary.address(), "read_only=OFF", "read_only=ON",
                     "the old primary stays read-only after a switchover");
+            rejoin(primary, candidate);
             awaitNewPrimary(target);
         } catch (SQLException | RuntimeException e) {
             if (primaryReadOnly && !targetWritable(candidate)) {
@@ -125,6 +128,9 @@ public final class Switchover {
     private void promote(Node target, String position, boolean semiSync) throws SQLException {
         try (Connection t = connect(target.address())) {
             ServerAdmin admin = new ServerAdmin(t, flavor(target));
+            // The target's own link, as it was: the template for the old primary's link if it rejoins.
+            targetLink = admin.replicaStatus();
+            targetSemiSync = admin.semiSyncReplica();
             if (!admin.awaitApplied(position, timeout)) {
                 throw refused(target.address(), "it did not catch up with the primary (" + position + ") within "
                         + timeout.toMillis() + " ms");
@@ -136,6 +142,24 @@ public final class Switchover {
     private void repoint(Node replica, Node primary) throws SQLException {
         try (Connection r = connect(replica.address())) {
             new ServerAdmin(r, flavor(replica)).repoint(primary.address());
+        }
+    }
+
+    /**
+     * With replication credentials ({@code ha.replication.user}), the old primary becomes a replica of the new one,
+     * its link configured like the target's was; without them it stays read-only and replicates from nobody.
+     * A failure here is reported and leaves the switchover done.
+     */
+    private void rejoin(Node oldPrimary, Node newPrimary) {
+        if (ctx.config.replicationUser() == null) {
+            return;
+        }
+        try (Connection c = connect(oldPrimary.address())) {
+            new ServerAdmin(c, flavor(oldPrimary)).replicateFrom(newPrimary.address(), ctx.config.replicationUser(),
+                    ctx.config.replicationPassword(), targetLink, targetSemiSync);
+        } catch (SQLException e) {
+            ctx.cluster.state().emit(HavenEvent.Type.FAILOVER_REFUSED, oldPrimary.address(), null, null,
+                    "the old primary could not be made a replica of " + newPrimary.address() + ": " + e.getMessage());
         }
     }
 
