@@ -56,10 +56,11 @@ public final class FailoverDrill {
                     RunResult run = new DrillRun(scenario, client, options, out).execute();
                     runs.computeIfAbsent(scenario.id + " " + client.id, k -> new ArrayList<>()).add(run);
                     out.printf(Locale.ROOT, "   writeRto=%s ms, failedWrites=%d, failedReads=%d, staleReads=%d,"
-                                    + " ackedWrites=%d, lostAckedWrites=%s, maxWritableNodes=%d, promotions=%d, blockedAtEnd=%d%n",
+                                    + " ackedWrites=%d, lostAckedWrites=%s, maxWritableNodes=%s, promotions=%d, blockedAtEnd=%d%n",
                             run.writeRtoMillis() == null ? "never" : run.writeRtoMillis(), run.failedWrites(),
                             run.failedReads(), run.staleReads(), run.ackedWrites(),
-                            run.lostAckedWrites() == null ? "n/a" : run.lostAckedWrites(), run.maxWritableNodes(),
+                            run.lostAckedWrites() == null ? "n/a" : run.lostAckedWrites(),
+                            run.maxWritableNodes() == null ? "n/a" : run.maxWritableNodes(),
                             run.promotions(), run.blockedAtEnd());
                     run.errors().entrySet().stream().limit(4).forEach(e ->
                             out.printf(Locale.ROOT, "   %6d x %s%n", e.getValue(), e.getKey()));

@@ -44,7 +44,11 @@ final class Report {
             return total(RunResult::lostAckedWrites);
         }
 
-        int maxWritableNodes() {
+        /** The most writable nodes of any run; null when some run could not sample them. */
+        Integer maxWritableNodes() {
+            if (runs.stream().anyMatch(r -> r.maxWritableNodes() == null)) {
+                return null;
+            }
             return runs.stream().mapToInt(RunResult::maxWritableNodes).max().orElse(0);
         }
 
@@ -170,7 +174,7 @@ final class Report {
                 Integer.toString(r.runs().size()), rto(r.rtoP50()) + " / " + rto(r.rtoMax()), Long.toString(gap),
                 Long.toString(r.total(RunResult::failedWrites)), Long.toString(r.total(RunResult::failedReads)),
                 Long.toString(r.total(RunResult::staleReads)), Long.toString(r.total(RunResult::ackedWrites)),
-                lost == null ? "n/a (no primary)" : Long.toString(lost), Integer.toString(r.maxWritableNodes()),
+                lost == null ? "n/a (no primary)" : Long.toString(lost), r.maxWritableNodes() == null ? "n/a" : Integer.toString(r.maxWritableNodes()),
                 String.join(",", r.runs().stream().map(x -> Integer.toString(x.promotions())).toList()));
     }
 
@@ -212,7 +216,8 @@ final class Report {
                         .append(run.staleReads()).append("; acknowledged writes ").append(run.ackedWrites())
                         .append("; lost acknowledged writes ")
                         .append(run.lostAckedWrites() == null ? "n/a" : run.lostAckedWrites()).append("; at most ")
-                        .append(run.maxWritableNodes()).append(" writable node(s); promotions ")
+                        .append(run.maxWritableNodes() == null ? "n/a" : run.maxWritableNodes())
+                        .append(" writable node(s); promotions ")
                         .append(run.promotions()).append(run.blockedAtEnd() > 0 ? "; " + run.blockedAtEnd()
                                 + " operation(s) still blocked in the client at the end" : "").append("</p>")
                         .append(svg(run));
