@@ -96,6 +96,9 @@ final class Report {
         field(b, in, "lostAckedWrites", list(r.runs(), RunResult::lostAckedWrites));
         field(b, in, "maxWritableNodes", list(r.runs(), RunResult::maxWritableNodes));
         field(b, in, "promotions", list(r.runs(), RunResult::promotions));
+        if (r.scenario() == Scenario.MANUAL) {
+            field(b, in, "promotionsCounted", quote(MANUAL_PROMOTIONS));
+        }
         field(b, in, "blockedAtEnd", list(r.runs(), RunResult::blockedAtEnd));
         StringBuilder errors = new StringBuilder("[");
         for (int i = 0; i < r.runs().size(); i++) {
@@ -142,6 +145,10 @@ final class Report {
         }
         return b.append('"').toString();
     }
+
+    /** What {@code promotions} counts in the {@code --url} mode. */
+    static final String MANUAL_PROMOTIONS = "changes of the primary seen by Haven: ROLE_CHANGED events to PRIMARY"
+            + " for a node other than the primary Haven knew, whoever promoted it";
 
     // ------------------------------------------------------------------------------------------ summary table
 
@@ -206,6 +213,11 @@ final class Report {
         b.append("</table><p>Timelines: operations per 100 ms. Green: writes acknowledged; blue: reads; red:"
                 + " failed writes; orange: failed reads; purple: stale reads. Dashed lines: the fault, the"
                 + " orchestrator starting, promotions seen (a node turning writable), heals.</p>");
+        if (results.stream().anyMatch(r -> r.scenario() == Scenario.MANUAL)) {
+            b.append("<p>With --url (scenario manual, the fault injected by hand): red dashed lines mark when Haven"
+                    + " saw the primary go DOWN, blue ones when Haven saw a new primary; promotions are ")
+                    .append(escape(MANUAL_PROMOTIONS)).append(".</p>");
+        }
         for (Result r : results) {
             b.append("<h2>").append(escape(r.scenario().id)).append(", ").append(escape(r.label())).append("</h2>");
             for (int i = 0; i < r.runs().size(); i++) {
@@ -275,6 +287,7 @@ final class Report {
             String color = switch (m.kind()) {
                 case "fault" -> "#333";
                 case "promotion" -> "#36c";
+                case "primary-down" -> "#c22";
                 case "orchestrator" -> "#888";
                 case "heal" -> "#393";
                 default -> null;
