@@ -44,7 +44,11 @@ final class Report {
             return total(RunResult::lostAckedWrites);
         }
 
-        int maxWritableNodes() {
+        /** The most writable nodes of any run; null when some run could not sample them. */
+        Integer maxWritableNodes() {
+            if (runs.stream().anyMatch(r -> r.maxWritableNodes() == null)) {
+                return null;
+            }
             return runs.stream().mapToInt(RunResult::maxWritableNodes).max().orElse(0);
         }
 
@@ -92,6 +96,9 @@ final class Report {
         field(b, in, "lostAckedWrites", list(r.runs(), RunResult::lostAckedWrites));
         field(b, in, "maxWritableNodes", list(r.runs(), RunResult::maxWritableNodes));
         field(b, in, "promotions", list(r.runs(), RunResult::promotions));
+        if (r.scenario() == Scenario.MANUAL) {
+            field(b, in, "promotionsCounted", quote(MANUAL_PROMOTIONS));
+        }
         field(b, in, "blockedAtEnd", list(r.runs(), RunResult::blockedAtEnd));
         StringBuilder errors = new StringBuilder("[");
         for (int i = 0; i < r.runs().size(); i++) {
@@ -139,6 +146,10 @@ final class Report {
         return b.append('"').toString();
     }
 
+    /** What {@code promotions} counts in the {@code --url} mode. */
+    static final String MANUAL_PROMOTIONS = "changes of the primary seen by Haven: ROLE_CHANGED events to PRIMARY"
+            + " for a node other than the primary Haven knew, whoever promoted it";
+
     // ------------------------------------------------------------------------------------------ summary table
 
     static final List<String> COLUMNS = List.of("scenario", "client", "promoted by", "runs",
@@ -170,7 +181,7 @@ final class Report {
                 Integer.toString(r.runs().size()), rto(r.rtoP50()) + " / " + rto(r.rtoMax()), Long.toString(gap),
                 Long.toString(r.total(RunResult::failedWrites)), Long.toString(r.total(RunResult::failedReads)),
                 Long.toString(r.total(RunResult::staleReads)), Long.toString(r.total(RunResult::ackedWrites)),
-                lost == null ? "n/a (no primary)" : Long.toString(lost), Integer.toString(r.maxWritableNodes()),
+                lost == null ? "n/a (no primary)" : Long.toString(lost), r.maxWritableNodes() == null ? "n/a" : Integer.toString(r.maxWritableNodes()),
                 String.join(",", r.runs().stream().map(x -> Integer.toString(x.promotions())).toList()));
     }
 
@@ -202,6 +213,11 @@ final class Report {
         b.append("</table><p>Timelines: operations per 100 ms. Green: writes acknowledged; blue: reads; red:"
                 + " failed writes; orange: failed reads; purple: stale reads. Dashed lines: the fault, the"
                 + " orchestrator starting, promotions seen (a node turning writable), heals.</p>");
+        if (results.stream().anyMatch(r -> r.scenario() == Scenario.MANUAL)) {
+            b.append("<p>With --url (scenario manual, the fault injected by hand): red dashed lines mark when Haven"
+                    + " saw the primary go DOWN, blue ones when Haven saw a new primary; promotions are ")
+                    .append(escape(MANUAL_PROMOTIONS)).append(".</p>");
+        }
         for (Result r : results) {
             b.append("<h2>").append(escape(r.scenario().id)).append(", ").append(escape(r.label())).append("</h2>");
             for (int i = 0; i < r.runs().size(); i++) {
@@ -212,7 +228,8 @@ final class Report {
                         .append(run.staleReads()).append("; acknowledged writes ").append(run.ackedWrites())
                         .append("; lost acknowledged writes ")
                         .append(run.lostAckedWrites() == null ? "n/a" : run.lostAckedWrites()).append("; at most ")
-                        .append(run.maxWritableNodes()).append(" writable node(s); promotions ")
+                        .append(run.maxWritableNodes() == null ? "n/a" : run.maxWritableNodes())
+                        .append(" writable node(s); promotions ")
                         .append(run.promotions()).append(run.blockedAtEnd() > 0 ? "; " + run.blockedAtEnd()
                                 + " operation(s) still blocked in the client at the end" : "").append("</p>")
                         .append(svg(run));
@@ -270,6 +287,7 @@ final class Report {
             String color = switch (m.kind()) {
                 case "fault" -> "#333";
                 case "promotion" -> "#36c";
+                case "primary-down" -> "#c22";
                 case "orchestrator" -> "#888";
                 case "heal" -> "#393";
                 default -> null;

@@ -13,14 +13,15 @@ import java.util.Map;
  * @param lostAckedWrites       acknowledged writes missing on the final primary; null when no node was writable
  *                              at the end
  * @param maxWritableNodes      the most nodes answering {@code read_only=0} at once through the application's
- *                              network path (sampled every 100 ms)
- * @param promotions            nodes seen going from read-only to writable (sampled every 100 ms at the servers)
+ *                              network path (sampled every 100 ms); null when it could not be sampled
+ * @param promotions            on a local cluster, nodes seen going from read-only to writable (sampled every
+ *                              100 ms at the servers); with {@code --url}, changes of the primary seen by Haven
  * @param blockedAtEnd          worker threads still inside the client {@link DrillRun#WIND_DOWN_MILLIS} ms after
  *                              the end of the run (an operation blocked in the driver)
  * @param errors                what the application saw, by exception class, SQLState and message, most frequent first
  */
 record RunResult(Long writeRtoMillis, long longestWriteGapMillis, long failedWrites, long failedReads,
-                 long staleReads, long ackedWrites, Long lostAckedWrites, int maxWritableNodes, int promotions,
+                 long staleReads, long ackedWrites, Long lostAckedWrites, Integer maxWritableNodes, int promotions,
                  int blockedAtEnd, long faultAtMillis, long endMillis, Timeline timeline, List<Mark> marks,
                  Map<String, Long> errors) {
 

@@ -26,7 +26,12 @@ enum Scenario {
     /** One replica applies every event {@link DrillRun#LAG_SECONDS} s late, beyond the configured maximum lag. */
     LAG_REPLICA("lag-replica", false),
     /** {@code HaDataSource.switchover}: Haven's planned switchover (Haven only). */
-    SWITCHOVER("switchover", false);
+    SWITCHOVER("switchover", false),
+    /**
+     * With {@code --url}: the drill injects nothing, the operator does (kills the primary, say) while it runs. Not
+     * a {@code --scenario} value.
+     */
+    MANUAL("manual", true);
 
     final String id;
     /** Whether the primary is lost for good, so an orchestrator (or Haven in promote mode) promotes a replica. */
@@ -42,8 +47,9 @@ enum Scenario {
         return this == PARTITION_PRIMARY;
     }
 
+    /** The {@code --scenario} values: every scenario the drill injects itself. */
     static List<String> ids() {
-        return Arrays.stream(values()).map(s -> s.id).toList();
+        return Arrays.stream(values()).filter(s -> s != MANUAL).map(s -> s.id).toList();
     }
 
     /** A comma-separated list of scenario names. */
@@ -51,7 +57,7 @@ enum Scenario {
         List<Scenario> scenarios = new ArrayList<>();
         for (String part : text.split(",")) {
             String name = part.trim();
-            Scenario found = Arrays.stream(values()).filter(s -> s.id.equals(name)).findFirst()
+            Scenario found = Arrays.stream(values()).filter(s -> s != MANUAL && s.id.equals(name)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("--scenario: '" + name
                             + "' is not available; allowed: " + ids() + " (or a comma-separated list)"));
             if (!scenarios.contains(found)) {
