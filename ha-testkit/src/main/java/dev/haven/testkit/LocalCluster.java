@@ -245,7 +245,7 @@ public final class LocalCluster implements AutoCloseable {
      * answers: only clients with timeouts notice. {@link #thaw} resumes it.
      */
     public void freeze(LocalNode node) {
-        node.process.signal("STOP");
+        node.process.freeze();
         node.frozen = true;
         log.info("Froze {}", node);
     }

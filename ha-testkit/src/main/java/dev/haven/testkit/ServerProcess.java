@@ -203,6 +203,35 @@ final class ServerProcess {
         }
     }
 
+    /**
+     * Sends SIGSTOP and returns once every thread of the server is stopped: the signal is queued at once, but a
+     * loaded machine may let a thread finish a query first, and a freeze must hold from the moment it returns.
+     */
+    void freeze() {
+        signal("STOP");
+        java.nio.file.Path tasks = java.nio.file.Path.of("/proc", Long.toString(process.pid()), "task");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline && !allStopped(tasks)) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
+    }
+
+    private static boolean allStopped(java.nio.file.Path tasks) {
+        try (java.util.stream.Stream<java.nio.file.Path> threads = java.nio.file.Files.list(tasks)) {
+            for (java.nio.file.Path task : (Iterable<java.nio.file.Path>) threads::iterator) {
+                String stat = java.nio.file.Files.readString(task.resolve("stat"));
+                // The state follows the command name, which is in parentheses and may contain spaces.
+                char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                if (state != 'T' && state != 't') {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return true; // no /proc (or the thread went away): nothing more to wait for
+        }
+    }
+
     private void awaitExit(Duration timeout) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
