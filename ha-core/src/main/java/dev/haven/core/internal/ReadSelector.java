@@ -41,8 +41,11 @@ public abstract class ReadSelector {
     static final class RoundRobin extends ReadSelector {
         static final RoundRobin INSTANCE = new RoundRobin();
 
-        // One int per thread, shared by all routers of the process: a cursor only needs to move.
-        private static final ThreadLocal<int[]> CURSOR = ThreadLocal.withInitial(() -> new int[1]);
+        // One int per thread, shared by all routers of the process: a cursor only needs to move. It starts at a
+        // random place: with a thread per request (a servlet container), every thread would otherwise start at the
+        // same replica and light traffic would all go there.
+        private static final ThreadLocal<int[]> CURSOR =
+                ThreadLocal.withInitial(() -> new int[] {ThreadLocalRandom.current().nextInt(1 << 16)});
 
         @Override
         public Node select(Node[] candidates) {
@@ -53,7 +56,10 @@ public abstract class ReadSelector {
             int[] cursor = CURSOR.get();
             int i = cursor[0] + 1;
             if (i >= n) {
-                i = 0;
+                i -= n;
+                if (i >= n) {
+                    i %= n; // a fresh cursor, or fewer replicas than before: rarely
+                }
             }
             cursor[0] = i;
             return candidates[i];
