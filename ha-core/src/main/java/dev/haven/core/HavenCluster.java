@@ -1,5 +1,6 @@
 package dev.haven.core;
 
+import dev.haven.core.internal.Failover;
 import dev.haven.core.internal.HealthMonitor;
 import dev.haven.core.internal.discovery.AutoDiscovery;
 import java.util.List;
@@ -28,12 +29,14 @@ public final class HavenCluster implements AutoCloseable {
     private final ClusterState state;
     private final Router router;
     private final HealthMonitor monitor;
+    private final Failover failover;
 
-    private HavenCluster(HavenConfig config, ClusterState state, HealthMonitor monitor) {
+    private HavenCluster(HavenConfig config, ClusterState state, HealthMonitor monitor, Failover failover) {
         this.config = config;
         this.state = state;
         this.router = new Router(config, state);
         this.monitor = monitor;
+        this.failover = failover;
     }
 
     /**
@@ -45,10 +48,10 @@ public final class HavenCluster implements AutoCloseable {
     public static HavenCluster start(HavenConfig config, NodeConnector connector, HavenEventListener... listeners) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(connector, "connector");
-        if (config.failover() == HavenConfig.FailoverMode.PROMOTE) {
-            // Refused rather than ignored: an application that asked Haven to promote must not believe it will.
-            throw new IllegalArgumentException("ha.failover: 'promote' is not available in this version of Haven;"
-                    + " allowed: observe (follow a promotion made by Group Replication, an orchestrator or a person)");
+        if (config.failoverAutoFailback()) {
+            // Refused rather than ignored: an application that asked for fail-back must not believe it will happen.
+            throw new IllegalArgumentException("ha.failover.autoFailback: 'true' is not available in this version of"
+                    + " Haven; allowed: false (move the primary back by hand with a planned switchover)");
         }
         ClusterState state = new ClusterState(config);
         for (HavenEventListener listener : listeners) {
@@ -56,8 +59,16 @@ public final class HavenCluster implements AutoCloseable {
         }
         HealthMonitor monitor = new HealthMonitor(config, AutoDiscovery.of(config.discovery()), connector, state,
                 System::nanoTime);
-        HavenCluster cluster = new HavenCluster(config, state, monitor);
+        Failover failover = null;
+        if (config.failover() == HavenConfig.FailoverMode.PROMOTE) {
+            failover = new Failover(config, connector, monitor.discovery(), state, monitor, System::nanoTime);
+            monitor.hook(failover);
+        }
+        HavenCluster cluster = new HavenCluster(config, state, monitor, failover);
         monitor.start();
+        if (failover != null) {
+            failover.start();
+        }
         return cluster;
     }
 
@@ -119,6 +130,9 @@ public final class HavenCluster implements AutoCloseable {
     /** Stops monitoring: every thread and monitoring connection this cluster started is gone when this returns. */
     @Override
     public void close() {
+        if (failover != null) {
+            failover.close();
+        }
         monitor.close();
     }
 

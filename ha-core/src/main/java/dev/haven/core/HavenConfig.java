@@ -321,6 +321,16 @@ public final class HavenConfig {
         return (Boolean) get(ConfigKey.FAILOVER_AUTO_FAILBACK);
     }
 
+    /** {@code ha.replication.user}: the account a rejoining old primary replicates with; {@code null} if none. */
+    public String replicationUser() {
+        return (String) get(ConfigKey.REPLICATION_USER);
+    }
+
+    /** {@code ha.replication.password}: password of the replication account; never printed. */
+    public String replicationPassword() {
+        return (String) get(ConfigKey.REPLICATION_PASSWORD);
+    }
+
     /** {@code ha.admin.user}: user for monitoring and promotion, {@code null} to use the application's. */
     public String adminUser() {
         return (String) get(ConfigKey.ADMIN_USER);
@@ -559,6 +569,18 @@ public final class HavenConfig {
             }
         }
 
+        /** {@code ha.replication.user} and {@code ha.replication.password}: what a rejoining old primary uses. */
+        public Builder replication(String user, String password) {
+            Object[] before = values.clone();
+            try {
+                put(ConfigKey.REPLICATION_USER, user);
+                return put(ConfigKey.REPLICATION_PASSWORD, password);
+            } catch (IllegalArgumentException e) {
+                System.arraycopy(before, 0, values, 0, values.length);
+                throw e;
+            }
+        }
+
         /**
          * Checks the rules that tie settings together and returns the configuration.
          *
@@ -587,6 +609,13 @@ public final class HavenConfig {
             }
             if (c.adminPassword() != null && c.adminUser() == null) {
                 throw new IllegalArgumentException("ha.admin.password is set but ha.admin.user is not");
+            }
+            if (c.replicationPassword() != null && c.replicationUser() == null) {
+                throw new IllegalArgumentException("ha.replication.password is set but ha.replication.user is not");
+            }
+            if (c.failoverRejoin() && c.replicationUser() == null) {
+                throw new IllegalArgumentException("ha.failover.rejoin=true needs ha.replication.user (and ha.replication.password):"
+                        + " the account the old primary will replicate from the new one with");
             }
             return c;
         }

@@ -72,6 +72,8 @@ public record ServerState(
      * @param heartbeatsReceived    heartbeats received from the source since the link started; -1 unknown
      * @param lastHeartbeatAgeMillis how long ago the last heartbeat arrived (MySQL); -1 where the server does not
      *                              say (MariaDB: compare {@code heartbeatsReceived} between probes)
+     * @param heartbeatPeriodMillis how often the source sends a heartbeat on an idle link
+     *                              ({@code Slave_heartbeat_period}, {@code HEARTBEAT_INTERVAL}); -1 unknown, 0 off
      * @param lastError             the IO or SQL thread's last error, empty when none
      */
     public record Replication(
@@ -84,6 +86,7 @@ public record ServerState(
             String receivedGtid,
             long heartbeatsReceived,
             long lastHeartbeatAgeMillis,
+            long heartbeatPeriodMillis,
             String lastError) {
 
         public Replication {

@@ -8,17 +8,18 @@ import org.junit.jupiter.api.Test;
 class HavenClusterTest {
 
     @Test
-    void promoteModeIsRefusedUntilItExistsRatherThanSilentlyIgnored() {
+    void autoFailbackIsRefusedRatherThanSilentlyIgnored() {
         AtomicInteger connects = new AtomicInteger();
         NodeConnector connector = (node, connectTimeout, socketTimeout) -> {
             connects.incrementAndGet();
             throw new java.sql.SQLException("unreachable");
         };
-        HavenConfig config = HavenConfig.builder().seeds("db1").failover(HavenConfig.FailoverMode.PROMOTE).build();
+        HavenConfig config = HavenConfig.builder().seeds("db1").failover(HavenConfig.FailoverMode.PROMOTE)
+                .failoverAutoFailback(true).build();
         assertThatThrownBy(() -> HavenCluster.start(config, connector))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("ha.failover: 'promote' is not available")
-                .hasMessageContaining("allowed: observe");
+                .hasMessageContaining("ha.failover.autoFailback: 'true' is not available")
+                .hasMessageContaining("allowed: false");
         org.assertj.core.api.Assertions.assertThat(connects).hasValue(0);
     }
 }

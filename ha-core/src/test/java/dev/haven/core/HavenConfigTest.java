@@ -29,7 +29,7 @@ class HavenConfigTest {
         assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.probeTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.suspectAfter()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(c.deadAfter()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.deadAfter()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.initialGrace()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.recoverAfter()).isEqualTo(2);
         assertThat(c.maxReplicaLag()).isEqualTo(Duration.ofSeconds(5));
@@ -224,7 +224,19 @@ class HavenConfigTest {
     void rejoinAndFailbackNeedPromoteMode() {
         assertThatThrownBy(() -> seeded().failoverAutoFailback(true).build())
                 .hasMessageContaining("need ha.failover=promote (is observe)");
-        assertThat(seeded().failover(HavenConfig.FailoverMode.PROMOTE).failoverRejoin(true).build().failoverRejoin()).isTrue();
+        assertThat(seeded().failover(HavenConfig.FailoverMode.PROMOTE).failoverRejoin(true).replication("repl", "pw")
+                .build().failoverRejoin()).isTrue();
+    }
+
+    @Test
+    void rejoinNeedsReplicationCredentialsThatAreNeverPrinted() {
+        assertThatThrownBy(() -> seeded().failover(HavenConfig.FailoverMode.PROMOTE).failoverRejoin(true).build())
+                .hasMessageStartingWith("ha.failover.rejoin=true needs ha.replication.user");
+        assertThatThrownBy(() -> seeded().set("ha.replication.password", "x").build())
+                .hasMessage("ha.replication.password is set but ha.replication.user is not");
+        HavenConfig c = seeded().replication("repl", "r3pl-Secret").build();
+        assertThat(c.replicationUser()).isEqualTo("repl");
+        assertThat(c.toString()).doesNotContain("r3pl-Secret").contains("ha.replication.password=****");
     }
 
     @Test

@@ -160,6 +160,15 @@ public final class LocalCluster implements AutoCloseable {
         return TestUsers.ADMIN_PASSWORD;
     }
 
+    /** The account replicas use to connect to their primary ({@code REPLICATION SLAVE} only). */
+    public String replicationUser() {
+        return TestUsers.REPLICATION_USER;
+    }
+
+    public String replicationPassword() {
+        return TestUsers.REPLICATION_PASSWORD;
+    }
+
     /** The directory holding every node's data directory ({@code node1}, {@code node2}, ...). */
     public Path dataDirectory() {
         return root;
@@ -445,6 +454,67 @@ public final class LocalCluster implements AutoCloseable {
             other.replicationStopped = false;
         });
         log.info("Promoted {} (was replicating from {})", replica, oldPrimary.name());
+    }
+
+    /**
+     * Learns the roles from the servers, after someone other than this cluster (Haven's own failover) promoted a
+     * replica: a running node that replicates is a {@link LocalNode.Role#REPLICA}, a writable one that does not is
+     * the {@link LocalNode.Role#PRIMARY}, and any other, including a stopped or frozen old primary, a
+     * {@link LocalNode.Role#FORMER_PRIMARY}. Fails when not exactly one node is writable.
+     *
+     * @return the primary now
+     */
+    public LocalNode adoptRoles() {
+        LocalNode primary = null;
+        for (LocalNode node : nodes) {
+            if (!node.isRunning() || node.frozen) {
+                if (node.role == LocalNode.Role.PRIMARY) {
+                    node.role = LocalNode.Role.FORMER_PRIMARY;
+                }
+                continue;
+            }
+            boolean replicating;
+            try (Connection c = adminConnection(node); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
+                replicating = rs.next() && rs.getString("Master_Host") != null && !rs.getString("Master_Host").isEmpty();
+            } catch (SQLException e) {
+                throw new IllegalStateException("on " + node.name() + ": " + e.getMessage(), e);
+            }
+            boolean writable = "0".equals(queryString(node, "SELECT @@GLOBAL.read_only"));
+            if (replicating) {
+                node.role = LocalNode.Role.REPLICA;
+            } else if (writable) {
+                if (primary != null) {
+                    throw new IllegalStateException("two writable nodes: " + primary.name() + " and " + node.name());
+                }
+                primary = node;
+                node.role = LocalNode.Role.PRIMARY;
+            } else {
+                node.role = LocalNode.Role.FORMER_PRIMARY;
+            }
+        }
+        if (primary == null) {
+            throw new IllegalStateException("no writable node: " + nodes);
+        }
+        log.info("Adopted the roles the servers report: {}", nodes);
+        return primary;
+    }
+
+    /** How many running, unfrozen nodes accept writes now ({@code read_only=OFF}): 1 in a healthy cluster. */
+    public int writableNodes() {
+        int writable = 0;
+        for (LocalNode node : nodes) {
+            if (node.isRunning() && !node.frozen) {
+                try {
+                    if ("0".equals(queryString(node, "SELECT @@GLOBAL.read_only"))) {
+                        writable++;
+                    }
+                } catch (IllegalStateException e) {
+                    // gone between the check and the query: not writable
+                }
+            }
+        }
+        return writable;
     }
 
     // ---------------------------------------------------------------------------------------------- lifecycle

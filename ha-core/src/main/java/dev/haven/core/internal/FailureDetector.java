@@ -19,6 +19,10 @@ import java.util.function.LongSupplier;
  *   <li>a node with no successful probe for {@code ha.suspectAfter} is {@code SUSPECT}; a failed
  *       probe or a failed application connection ({@link #passiveFailure}) makes it
  *       {@code SUSPECT} at once;</li>
+ *   <li>a node whose last {@value #REFUSED_TO_DOWN} probes were all refused (the host answered at once that
+ *       nothing serves there: connection refused or closed, with no error from a MySQL server) is {@code DOWN}
+ *       without waiting for {@code ha.deadAfter}: a crashed server is told apart from a hung one by that
+ *       answer, which a frozen process or a dropped network never gives;</li>
  *   <li>a node with no successful probe for {@code ha.deadAfter} is {@code DOWN}, but a node never
  *       seen {@code UP} is not declared {@code DOWN} before {@code ha.initialGrace} has passed since
  *       this detector was created (Heartbeat's initdead: servers starting with the application get
@@ -42,6 +46,9 @@ import java.util.function.LongSupplier;
  * results come from the monitor thread, passive failures from any application thread.
  */
 public final class FailureDetector {
+
+    /** Refused probes in a row that make a node {@code DOWN} before {@code ha.deadAfter}. */
+    public static final int REFUSED_TO_DOWN = 3;
 
     private static final int UP = 0;
     private static final int SUSPECT = 1;
@@ -110,6 +117,7 @@ public final class FailureDetector {
         NodeRecord r = record(address);
         long now = nanoTime.getAsLong();
         r.lastSuccessNanos = now;
+        r.refusedInARow = 0;
         r.recordLatency(latencyNanos);
         r.probeWanted = 0;
         int successes = NodeRecord.SUCCESSES.incrementAndGet(r);
@@ -137,6 +145,25 @@ public final class FailureDetector {
      */
     public Health probeFailed(NodeAddress address, Throwable cause) {
         NodeRecord r = record(address);
+        r.refusedInARow = 0;
+        return failed(r);
+    }
+
+    /**
+     * A probe of {@code address} was refused: the host answered at once that no server listens (connection
+     * refused, or closed before the server's greeting), as after a crash. Like {@link #probeFailed}, and
+     * {@value #REFUSED_TO_DOWN} of these in a row make the node {@code DOWN} (within the initial grace only if it
+     * was seen {@code UP}). Registers unknown nodes.
+     *
+     * @return the node's health now
+     */
+    public Health probeRefused(NodeAddress address) {
+        NodeRecord r = record(address);
+        r.refusedInARow++;
+        return failed(r);
+    }
+
+    private Health failed(NodeRecord r) {
         r.probeWanted = 0;
         r.successes = 0;
         NodeRecord.HEALTH.compareAndSet(r, UP, SUSPECT);
@@ -175,7 +202,8 @@ public final class FailureDetector {
             int s = r.health;
             long silent = now - r.lastSuccessNanos;
             int target = s;
-            if (silent >= deadAfterNanos && (r.seenUp || now - startNanos >= initialGraceNanos)) {
+            boolean dead = silent >= deadAfterNanos || r.refusedInARow >= REFUSED_TO_DOWN;
+            if (dead && (r.seenUp || now - startNanos >= initialGraceNanos)) {
                 target = DOWN;
             } else if (silent >= suspectAfterNanos && s == UP) {
                 target = SUSPECT;
@@ -260,6 +288,8 @@ public final class FailureDetector {
         volatile int successes;
         volatile int probeWanted;
         volatile int replication = NOT_REPLICATING;
+        /** Written by the node's prober thread only. */
+        volatile int refusedInARow;
         volatile boolean seenUp;
         volatile long lastSuccessNanos;
         volatile long lagMillis = Node.LAG_UNKNOWN;

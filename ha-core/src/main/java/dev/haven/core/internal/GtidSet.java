@@ -53,6 +53,30 @@ public abstract class GtidSet {
     /** Whether the set holds no transaction. */
     public abstract boolean isEmpty();
 
+    /**
+     * How many transactions of {@code other} this set lacks: what a server at this position would lose if it
+     * became the primary while {@code other} is the most advanced position known. MariaDB positions count the
+     * sequence numbers missing per replication domain.
+     *
+     * @return the count, {@link Long#MAX_VALUE} when the formats differ and {@code other} is not empty
+     */
+    public abstract long missing(GtidSet other);
+
+    /** Every transaction in this set or in {@code other}: the most advanced position of the two, per domain or source. */
+    public GtidSet union(GtidSet other) {
+        if (other.isEmpty()) {
+            return this;
+        }
+        if (isEmpty()) {
+            return other;
+        }
+        if (other.getClass() != getClass()) {
+            throw new IllegalArgumentException("cannot join GTID positions of different formats: '" + this + "' and '"
+                    + other + "'");
+        }
+        return parse(text + "," + other.text);
+    }
+
     /** The canonical text: MariaDB sorted by domain, MySQL sorted and merged, lower case. */
     @Override
     public final String toString() {
@@ -139,6 +163,29 @@ public abstract class GtidSet {
         @Override
         public boolean isEmpty() {
             return domains.length == 0;
+        }
+
+        @Override
+        public long missing(GtidSet other) {
+            if (other.isEmpty()) {
+                return 0;
+            }
+            if (!(other instanceof MariaDb)) {
+                return Long.MAX_VALUE;
+            }
+            MariaDb o = (MariaDb) other;
+            long count = 0;
+            int i = 0;
+            for (int j = 0; j < o.domains.length; j++) {
+                while (i < domains.length && domains[i] < o.domains[j]) {
+                    i++;
+                }
+                long have = i < domains.length && domains[i] == o.domains[j] ? seqs[i] : 0;
+                if (Long.compareUnsigned(o.seqs[j], have) > 0) {
+                    count += o.seqs[j] - have;
+                }
+            }
+            return count;
         }
 
         @Override
@@ -261,6 +308,42 @@ public abstract class GtidSet {
         @Override
         public boolean isEmpty() {
             return sources.length == 0;
+        }
+
+        @Override
+        public long missing(GtidSet other) {
+            if (other.isEmpty()) {
+                return 0;
+            }
+            if (!(other instanceof MySql)) {
+                return Long.MAX_VALUE;
+            }
+            MySql o = (MySql) other;
+            long count = 0;
+            for (int j = 0; j < o.sources.length; j++) {
+                int i = Arrays.binarySearch(sources, o.sources[j]);
+                count += uncovered(i >= 0 ? intervals[i] : new long[0], o.intervals[j]);
+            }
+            return count;
+        }
+
+        /** How many numbers of merged interval list {@code inner} are outside merged list {@code outer}. */
+        private static long uncovered(long[] outer, long[] inner) {
+            long count = 0;
+            for (int b = 0; b < inner.length; b += 2) {
+                long start = inner[b];
+                long end = inner[b + 1];
+                long covered = 0;
+                for (int a = 0; a < outer.length; a += 2) {
+                    long lo = Math.max(start, outer[a]);
+                    long hi = Math.min(end, outer[a + 1]);
+                    if (lo <= hi) {
+                        covered += hi - lo + 1;
+                    }
+                }
+                count += end - start + 1 - covered;
+            }
+            return count;
         }
 
         @Override

@@ -1,6 +1,8 @@
 package dev.haven.core.internal;
 
 import dev.haven.core.ClusterState;
+import dev.haven.core.ErrorClassifier;
+import dev.haven.core.ErrorKind;
 import dev.haven.core.HavenConfig;
 import dev.haven.core.Health;
 import dev.haven.core.Node;
@@ -53,6 +55,34 @@ public final class HealthMonitor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
 
+    /**
+     * What failover does with probe results ({@code ha.failover=promote}); the default does nothing.
+     */
+    public interface ProbeHook {
+        /**
+         * Called on the prober's thread after a successful probe, before the result is used, with the node's
+         * monitoring connection: the chance to fence a server that must not take writes.
+         *
+         * @return the state to use (probed again if the hook changed the server)
+         */
+        ServerState inspect(Connection connection, ServerState seen) throws SQLException;
+
+        /** Whether the server was a primary that another one replaced: its claim to be primary never stands. */
+        boolean superseded(long serverId);
+    }
+
+    private static final ProbeHook NO_HOOK = new ProbeHook() {
+        @Override
+        public ServerState inspect(Connection connection, ServerState seen) {
+            return seen;
+        }
+
+        @Override
+        public boolean superseded(long serverId) {
+            return false;
+        }
+    };
+
     private final HavenConfig config;
     private final TopologyDiscovery discovery;
     private final NodeConnector connector;
@@ -65,6 +95,7 @@ public final class HealthMonitor implements AutoCloseable {
     private final Set<NodeAddress> aliases = ConcurrentHashMap.newKeySet();
     private final Object assembly = new Object();
     private final Thread ticker;
+    private volatile ProbeHook hook = NO_HOOK;
     private volatile boolean running = true;
     /** Set once the seeds' first probes are in, so the first topology published is a whole one. */
     private volatile boolean started;
@@ -83,6 +114,16 @@ public final class HealthMonitor implements AutoCloseable {
         this.seeds = new HashSet<>(config.seeds());
         this.ticker = new Thread(this::tick, "haven-monitor-tick");
         this.ticker.setDaemon(true);
+    }
+
+    /** Installs failover's probe hook; call before {@link #start()}. */
+    public void hook(ProbeHook hook) {
+        this.hook = Objects.requireNonNull(hook, "hook");
+    }
+
+    /** The discovery the probes use. */
+    public TopologyDiscovery discovery() {
+        return discovery;
     }
 
     /**
@@ -216,10 +257,12 @@ public final class HealthMonitor implements AutoCloseable {
             while (running && !stopped) {
                 long started = System.nanoTime();
                 wakeRequested = false;
-                probeOnce();
+                boolean ok = probeOnce();
                 firstProbe.countDown();
                 republish();
-                long next = started + interval;
+                // A node in doubt is probed four times as often until it is UP or DOWN: a crash is then confirmed
+                // by refused probes within a fraction of ha.deadAfter.
+                long next = started + (ok || detector.health(address) == Health.DOWN ? interval : interval / 4);
                 if (next - System.nanoTime() < interval / 2) {
                     // The probe overran (a hung server that just came back): space the next one out, or two
                     // back-to-back successes would satisfy recoverAfter within milliseconds.
@@ -236,7 +279,8 @@ public final class HealthMonitor implements AutoCloseable {
             closeConnection();
         }
 
-        private void probeOnce() {
+        private boolean probeOnce() {
+            long attempt = System.nanoTime();
             try {
                 if (connection == null) {
                     connection = connector.connect(address, config.connectTimeout(), config.probeTimeout());
@@ -244,15 +288,22 @@ public final class HealthMonitor implements AutoCloseable {
                 long start = System.nanoTime();
                 ServerState seen = discovery.probe(connection, address);
                 long latency = System.nanoTime() - start;
+                seen = hook.inspect(connection, seen);
                 if (!stopped) {
                     accept(seen, latency);
                 }
+                return true;
             } catch (SQLException | RuntimeException e) {
                 closeConnection();
                 if (!stopped && running) {
-                    detector.probeFailed(address, e);
+                    if (refused(e, System.nanoTime() - attempt)) {
+                        detector.probeRefused(address);
+                    } else {
+                        detector.probeFailed(address, e);
+                    }
                     log.debug("Probe of {} failed: {}", address, e.toString());
                 }
+                return false;
             }
         }
 
@@ -317,6 +368,27 @@ public final class HealthMonitor implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Whether a probe failure is the host answering at once that no server serves there (refused, or closed before
+     * the greeting), as opposed to a timeout (a hung server, a dropped network) or an error sent by a live server.
+     */
+    private boolean refused(Throwable e, long elapsedNanos) {
+        long bound = Math.min(config.connectTimeout().toNanos(), config.probeTimeout().toNanos()) / 2;
+        if (elapsedNanos >= bound || ErrorClassifier.classify(e) != ErrorKind.NODE_GONE) {
+            return false;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException && ((SQLException) t).getErrorCode() >= 1000
+                    && ((SQLException) t).getErrorCode() < 2000) {
+                return false; // a server error (too many connections, shutting down): a server is there
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return true;
     }
 
     private void tick() {
@@ -409,8 +481,9 @@ public final class HealthMonitor implements AutoCloseable {
      */
     private NodeAddress choosePrimary(Map<NodeAddress, ServerState> states) {
         List<ServerState> claims = new ArrayList<>();
+        ProbeHook h = hook;
         for (ServerState seen : states.values()) {
-            if (seen.role() == Role.PRIMARY && seen.routable()) {
+            if (seen.role() == Role.PRIMARY && seen.routable() && !h.superseded(seen.serverId())) {
                 claims.add(seen);
             }
         }

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Drives the detector with a fake clock. Defaults: suspectAfter 1s, deadAfter 3s, initialGrace 10s, recoverAfter 2. */
+/** Drives the detector with a fake clock. Defaults: suspectAfter 1s, deadAfter 2s, initialGrace 10s, recoverAfter 2. */
 class FailureDetectorTest {
 
     private static final NodeAddress DB1 = NodeAddress.parse("db1");
@@ -70,7 +70,7 @@ class FailureDetectorTest {
         @Test
         void suspectNodeTurnsDownAfterDeadAfterOfSilence() {
             d.probeSucceeded(DB1, 1);
-            advanceMillis(2999);
+            advanceMillis(1999);
             assertThat(d.health(DB1)).isEqualTo(Health.SUSPECT);
             advanceMillis(1);
             assertThat(d.health(DB1)).isEqualTo(Health.DOWN);
@@ -105,7 +105,7 @@ class FailureDetectorTest {
         @Test
         void initialGraceDoesNotProtectANodeSeenUp() {
             d.probeSucceeded(DB1, 1);
-            advanceMillis(3_000);
+            advanceMillis(2_000);
             assertThat(d.health(DB1)).isEqualTo(Health.DOWN);
         }
 
@@ -113,7 +113,7 @@ class FailureDetectorTest {
         void initialGraceCountsFromDetectorStartNotFromRegistration() {
             advanceMillis(20_000);
             d.register(DB2);
-            advanceMillis(2_999);
+            advanceMillis(1_999);
             assertThat(d.health(DB2)).isEqualTo(Health.SUSPECT);
             advanceMillis(1);
             assertThat(d.health(DB2)).isEqualTo(Health.DOWN);
@@ -144,10 +144,43 @@ class FailureDetectorTest {
         void failedProbeMakesAnUpNodeSuspectAtOnceAndDownFollowsFromTime() {
             d.probeSucceeded(DB1, 1);
             assertThat(d.probeFailed(DB1, new IOException("timeout"))).isEqualTo(Health.SUSPECT);
-            advanceMillis(2_999);
+            advanceMillis(1_999);
             assertThat(d.probeFailed(DB1, new IOException("timeout"))).isEqualTo(Health.SUSPECT);
             advanceMillis(1);
             assertThat(d.probeFailed(DB1, new IOException("timeout"))).isEqualTo(Health.DOWN);
+        }
+
+        @Test
+        void threeRefusedProbesInARowMakeANodeDownBeforeDeadAfter() {
+            d.probeSucceeded(DB1, 1);
+            assertThat(d.probeRefused(DB1)).isEqualTo(Health.SUSPECT);
+            advanceMillis(250);
+            assertThat(d.probeRefused(DB1)).isEqualTo(Health.SUSPECT);
+            advanceMillis(250);
+            assertThat(d.probeRefused(DB1)).isEqualTo(Health.DOWN);
+            assertThat(d.health(DB1)).isEqualTo(Health.DOWN);
+        }
+
+        @Test
+        void aTimedOutProbeOrASuccessBreaksARunOfRefusals() {
+            d.probeSucceeded(DB1, 1);
+            d.probeRefused(DB1);
+            d.probeRefused(DB1);
+            assertThat(d.probeFailed(DB1, new IOException("timeout"))).isEqualTo(Health.SUSPECT);
+            assertThat(d.probeRefused(DB1)).isEqualTo(Health.SUSPECT);
+            d.probeRefused(DB1);
+            d.probeSucceeded(DB1, 1);
+            assertThat(d.probeRefused(DB1)).isEqualTo(Health.SUSPECT);
+        }
+
+        @Test
+        void refusalsDoNotCutTheInitialGraceOfANodeNeverSeenUp() {
+            d.register(DB2);
+            for (int i = 0; i < 5; i++) {
+                assertThat(d.probeRefused(DB2)).isEqualTo(Health.SUSPECT);
+            }
+            advanceMillis(10_000);
+            assertThat(d.health(DB2)).isEqualTo(Health.DOWN);
         }
 
         @Test
@@ -213,7 +246,7 @@ class FailureDetectorTest {
         void isNotDownBeforeDeadAfterAndNeedsRecovery() {
             d.probeSucceeded(DB1, 1);
             d.passiveFailure(DB1);
-            advanceMillis(2_999);
+            advanceMillis(1_999);
             assertThat(d.health(DB1)).isEqualTo(Health.SUSPECT);
             assertThat(d.probeSucceeded(DB1, 1)).isEqualTo(Health.SUSPECT);
             assertThat(d.probeSucceeded(DB1, 1)).isEqualTo(Health.UP);

@@ -124,4 +124,32 @@ class GtidSetTest {
         GtidSet b = GtidSet.parse("0-2-" + seqB0 + ",1-3-" + seqB1);
         assertThat(a.covers(b)).isEqualTo(seqA0 >= seqB0 && seqA1 >= seqB1);
     }
+
+    @ParameterizedTest(name = "{0} misses {2} of {1}")
+    @CsvSource(delimiter = '|', value = {
+            "0-1-100|0-1-100|0",
+            "0-1-100|0-2-103|3",
+            "0-1-100|0-1-90|0",
+            "0-1-100|0-1-100,1-1-7|7",
+            "''|0-1-5|5",
+            "0-1-5|''|0",
+            A + ":1-100|" + A + ":1-100|0",
+            A + ":1-90|" + A + ":1-100|10",
+            A + ":1-50:60-100|" + A + ":1-100|9",
+            A + ":1-100|" + A + ":1-100," + B + ":1-3|3",
+            A + ":1-100|0-1-5|" + Long.MAX_VALUE,
+    })
+    void missingCountsTheOthersTransactionsThisLacks(String self, String other, long expected) {
+        assertThat(GtidSet.parse(self).missing(GtidSet.parse(other))).isEqualTo(expected);
+    }
+
+    @Test
+    void unionKeepsTheMostAdvancedPerDomainOrSource() {
+        assertThat(GtidSet.parse("0-1-100,1-3-4").union(GtidSet.parse("0-2-103")).toString()).isEqualTo("0-2-103,1-3-4");
+        assertThat(GtidSet.parse(A + ":1-5").union(GtidSet.parse(A + ":6-9," + B + ":1")).toString())
+                .isEqualTo(A + ":1-9," + B + ":1");
+        assertThat(GtidSet.EMPTY.union(GtidSet.parse("0-1-1")).toString()).isEqualTo("0-1-1");
+        assertThatThrownBy(() -> GtidSet.parse("0-1-1").union(GtidSet.parse(A + ":1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("different formats");
+    }
 }

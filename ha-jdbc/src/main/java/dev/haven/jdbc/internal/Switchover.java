@@ -6,12 +6,12 @@ import dev.haven.core.NodeAddress;
 import dev.haven.core.Role;
 import dev.haven.core.ServerState;
 import dev.haven.core.Topology;
+import dev.haven.core.internal.ServerAdmin;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,17 +70,16 @@ public final class Switchover {
         boolean primaryReadOnly = false;
         try {
             drain(gate, target);
-            try (Connection p = connect(primary.address()); Statement s = p.createStatement()) {
-                s.execute("SET GLOBAL read_only = ON");
+            try (Connection p = connect(primary.address())) {
+                ServerAdmin old = new ServerAdmin(p, flavor(primary));
+                old.makeReadOnly();
                 primaryReadOnly = true;
-                String position = queryString(s, mysql(primary) ? "SELECT @@GLOBAL.gtid_executed"
-                        : "SELECT @@GLOBAL.gtid_binlog_pos");
-                boolean semiSync = !mysql(primary) && "1".equals(queryOptional(s,
-                        "SELECT @@GLOBAL.rpl_semi_sync_master_enabled"));
+                String position = old.binlogPosition();
+                boolean semiSync = old.semiSyncPrimary();
                 promote(candidate, position, semiSync);
                 if (semiSync) {
                     // A replica with log_slave_updates must not wait for acknowledgements itself.
-                    s.execute("SET GLOBAL rpl_semi_sync_master_enabled = OFF");
+                    old.stopSemiSyncPrimary();
                 }
             }
             for (Node other : topology.nodes()) {
@@ -124,45 +123,19 @@ public final class Switchover {
     }
 
     private void promote(Node target, String position, boolean semiSync) throws SQLException {
-        boolean mysql = mysql(target);
-        try (Connection t = connect(target.address()); Statement s = t.createStatement()) {
-            if (position != null && !position.isBlank()) {
-                String wait = String.format(Locale.ROOT, mysql ? "SELECT WAIT_FOR_EXECUTED_GTID_SET('%s', %d)"
-                        : "SELECT MASTER_GTID_WAIT('%s', %d)", position.replace("\n", ""), Math.max(1, timeout.toSeconds()));
-                if (!"0".equals(queryString(s, wait))) {
-                    throw refused(target.address(), "it did not catch up with the primary (" + position + ") within "
-                            + timeout.toMillis() + " ms");
-                }
+        try (Connection t = connect(target.address())) {
+            ServerAdmin admin = new ServerAdmin(t, flavor(target));
+            if (!admin.awaitApplied(position, timeout)) {
+                throw refused(target.address(), "it did not catch up with the primary (" + position + ") within "
+                        + timeout.toMillis() + " ms");
             }
-            if (mysql) {
-                s.execute("STOP REPLICA");
-                s.execute("RESET REPLICA ALL");
-                s.execute("SET GLOBAL super_read_only = OFF");
-            } else {
-                s.execute("STOP SLAVE");
-                s.execute("RESET SLAVE ALL");
-                if (semiSync) {
-                    s.execute("SET GLOBAL rpl_semi_sync_master_enabled = ON");
-                }
-            }
-            s.execute("SET GLOBAL read_only = OFF");
+            admin.promote(semiSync);
         }
     }
 
     private void repoint(Node replica, Node primary) throws SQLException {
-        NodeAddress to = primary.address();
-        try (Connection r = connect(replica.address()); Statement s = r.createStatement()) {
-            if (mysql(replica)) {
-                s.execute("STOP REPLICA");
-                s.execute("CHANGE REPLICATION SOURCE TO SOURCE_HOST='" + to.host() + "', SOURCE_PORT=" + to.port()
-                        + ", SOURCE_AUTO_POSITION=1");
-                s.execute("START REPLICA");
-            } else {
-                s.execute("STOP SLAVE");
-                s.execute("CHANGE MASTER TO MASTER_HOST='" + to.host() + "', MASTER_PORT=" + to.port()
-                        + ", MASTER_USE_GTID=slave_pos");
-                s.execute("START SLAVE");
-            }
+        try (Connection r = connect(replica.address())) {
+            new ServerAdmin(r, flavor(replica)).repoint(primary.address());
         }
     }
 
@@ -189,16 +162,17 @@ public final class Switchover {
     }
 
     private boolean targetWritable(Node target) {
-        try (Connection t = connect(target.address()); Statement s = t.createStatement()) {
-            return "0".equals(queryString(s, "SELECT @@GLOBAL.read_only"));
+        try (Connection t = connect(target.address()); Statement s = t.createStatement();
+             ResultSet rs = s.executeQuery("SELECT @@GLOBAL.read_only")) {
+            return rs.next() && "0".equals(rs.getString(1));
         } catch (SQLException e) {
             return false;
         }
     }
 
     private void undo(Node primary) {
-        try (Connection p = connect(primary.address()); Statement s = p.createStatement()) {
-            s.execute("SET GLOBAL read_only = OFF");
+        try (Connection p = connect(primary.address())) {
+            new ServerAdmin(p, flavor(primary)).makeWritable();
             log.warn("Switchover failed; {} is writable again", primary.address());
         } catch (SQLException e) {
             log.error("Switchover failed and {} could not be made writable again: {}", primary.address(),
@@ -210,23 +184,9 @@ public final class Switchover {
         return admin.connect(node, ctx.config.connectTimeout(), timeout.plusSeconds(5));
     }
 
-    private boolean mysql(Node node) {
+    private ServerState.Flavor flavor(Node node) {
         ServerState state = ctx.cluster.serverState(node.address());
-        return state != null && state.flavor() == ServerState.Flavor.MYSQL;
-    }
-
-    private static String queryString(Statement s, String sql) throws SQLException {
-        try (ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
-    }
-
-    private static String queryOptional(Statement s, String sql) {
-        try {
-            return queryString(s, sql);
-        } catch (SQLException e) {
-            return null;
-        }
+        return state == null ? ServerState.Flavor.MARIADB : state.flavor();
     }
 
     private static SQLException refused(NodeAddress target, String why) {

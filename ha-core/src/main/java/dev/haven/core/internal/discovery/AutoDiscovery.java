@@ -20,6 +20,8 @@ public final class AutoDiscovery implements TopologyDiscovery {
     private final TopologyDiscovery replication = new ReplicationDiscovery();
     private final TopologyDiscovery group = new GroupReplicationDiscovery();
     private final Map<NodeAddress, TopologyDiscovery> detected = new ConcurrentHashMap<>();
+    /** The kind detected last on any node: what a node that no longer answers most likely was. */
+    private volatile String lastKind;
 
     @Override
     public String name() {
@@ -33,12 +35,18 @@ public final class AutoDiscovery implements TopologyDiscovery {
             if (kind == null) {
                 kind = detect(connection);
                 detected.put(address, kind);
+                lastKind = kind.name();
             }
             return kind.probe(connection, address);
         } catch (SQLException | RuntimeException e) {
             detected.remove(address);
             throw e;
         }
+    }
+
+    /** The kind of cluster detected last on any node, or null before the first successful probe. */
+    public String lastKind() {
+        return lastKind;
     }
 
     /** The discovery chosen for a node, or null before its first successful probe. */

@@ -56,7 +56,7 @@ public final class GroupReplicationDiscovery implements TopologyDiscovery {
         Replication replication = null;
         if (role == Role.REPLICA && primary != null) {
             replication = new Replication(primary.get("MEMBER_HOST"), (int) Rows.getLong(primary, 3306, "MEMBER_PORT"),
-                    0, online ? IoState.RUNNING : IoState.CONNECTING, online, online ? 0 : -1, "", -1, -1, "");
+                    0, online ? IoState.RUNNING : IoState.CONNECTING, online, online ? 0 : -1, "", -1, -1, -1, "");
         }
         List<Peer> peers = ServerStateParser.groupMembers(memberRows);
         boolean readOnly = base.readOnly || Rows.getFlag(self, "super_read_only");

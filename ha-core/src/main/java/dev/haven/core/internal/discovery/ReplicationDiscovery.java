@@ -49,9 +49,12 @@ public final class ReplicationDiscovery implements TopologyDiscovery {
                     Rows.query(connection, modern ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS")));
             if (replication != null) {
                 List<Map<String, String>> link = optionalQuery(connection,
-                        "SELECT SERVICE_STATE, COUNT_RECEIVED_HEARTBEATS,"
-                                + " TIMESTAMPDIFF(MICROSECOND, LAST_HEARTBEAT_TIMESTAMP, NOW(6)) AS HEARTBEAT_AGE_MICROS"
-                                + " FROM performance_schema.replication_connection_status WHERE CHANNEL_NAME = ''");
+                        "SELECT s.SERVICE_STATE, s.COUNT_RECEIVED_HEARTBEATS,"
+                                + " TIMESTAMPDIFF(MICROSECOND, s.LAST_HEARTBEAT_TIMESTAMP, NOW(6)) AS HEARTBEAT_AGE_MICROS,"
+                                + " c.HEARTBEAT_INTERVAL"
+                                + " FROM performance_schema.replication_connection_status s"
+                                + " JOIN performance_schema.replication_connection_configuration c USING (CHANNEL_NAME)"
+                                + " WHERE s.CHANNEL_NAME = ''");
                 replication = ServerStateParser.withMysqlHeartbeat(replication, link.isEmpty() ? null : link.get(0));
             }
             peers = ServerStateParser.replicaHosts(optionalQuery(connection, modern ? "SHOW REPLICAS" : "SHOW SLAVE HOSTS"));

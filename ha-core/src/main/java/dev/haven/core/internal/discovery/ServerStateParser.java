@@ -46,9 +46,10 @@ final class ServerStateParser {
         // MariaDB: Gtid_IO_Pos; MySQL: Retrieved_Gtid_Set.
         String received = Rows.get(row, "Gtid_IO_Pos", "Retrieved_Gtid_Set");
         long heartbeats = Rows.getLong(row, -1, "Slave_received_heartbeats", "Replica_received_heartbeats");
+        long period = heartbeatPeriodMillis(Rows.get(row, "Slave_heartbeat_period", "Replica_heartbeat_period"));
         String error = join(Rows.get(row, "Last_IO_Error"), Rows.get(row, "Last_SQL_Error"));
         return new Replication(host, port, sourceServerId, io, sql, behind, received == null ? "" : received.trim(),
-                heartbeats, -1, error);
+                heartbeats, -1, period, error);
     }
 
     /** Chooses the default channel's row among several (MySQL multi-source); the first otherwise. */
@@ -89,6 +90,7 @@ final class ServerStateParser {
             return replication;
         }
         long count = Rows.getLong(row, replication.heartbeatsReceived(), "COUNT_RECEIVED_HEARTBEATS");
+        long period = heartbeatPeriodMillis(Rows.get(row, "HEARTBEAT_INTERVAL"));
         long ageMicros = Rows.getLong(row, -1, "HEARTBEAT_AGE_MICROS");
         IoState io = replication.ioState();
         String service = Rows.get(row, "SERVICE_STATE");
@@ -97,7 +99,20 @@ final class ServerStateParser {
         }
         return new Replication(replication.sourceHost(), replication.sourcePort(), replication.sourceServerId(), io,
                 replication.sqlRunning(), replication.secondsBehind(), replication.receivedGtid(), count,
-                ageMicros < 0 ? -1 : ageMicros / 1000, replication.lastError());
+                ageMicros < 0 ? -1 : ageMicros / 1000, period < 0 ? replication.heartbeatPeriodMillis() : period,
+                replication.lastError());
+    }
+
+    /** Seconds as the servers print them ({@code 1.000}) to milliseconds; -1 when absent or unreadable. */
+    static long heartbeatPeriodMillis(String seconds) {
+        if (seconds == null || seconds.isBlank()) {
+            return -1;
+        }
+        try {
+            return Math.round(Double.parseDouble(seconds.trim()) * 1000);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** Rows of {@code SHOW SLAVE HOSTS} / {@code SHOW REPLICAS}: replicas that registered a reachable address. */

@@ -1,0 +1,295 @@
+package dev.haven.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.haven.core.HavenEvent;
+import dev.haven.core.Topology;
+import dev.haven.testkit.LocalCluster;
+import dev.haven.testkit.LocalNode;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code ha.failover=promote} against real servers: every fault is injected for real, and what matters is checked
+ * on the servers themselves (which node is writable, which acknowledged writes the final primary holds).
+ */
+class PromoteFailoverIT {
+
+    /**
+     * Fast detection so the tests are quick (the drill measures the defaults), and a socket timeout: without one, a
+     * statement in flight when its server froze waits for the server forever.
+     */
+    private static final String FAST = "socketTimeout=3000&ha.probeInterval=200ms&ha.suspectAfter=400ms&ha.deadAfter=1500ms"
+            + "&ha.connectTimeout=500ms&ha.probeTimeout=500ms&ha.initialGrace=500ms&ha.failover.timeout=15s";
+
+    static String promoteUrl(LocalCluster cluster, String extra) {
+        return ExternalPromotionIT.url(cluster, "mariadb", FAST + "&ha.failover=promote&ha.admin.user="
+                + cluster.adminUser() + "&ha.admin.password=" + cluster.adminPassword() + extra);
+    }
+
+    static LocalCluster cluster() throws SQLException {
+        LocalCluster cluster = LocalCluster.builder().replicas(2).start();
+        try (Connection c = cluster.appConnection(cluster.primary()); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)");
+        }
+        cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+        return cluster;
+    }
+
+    /** Writes ids in a loop through the data source and remembers the ones acknowledged. */
+    static final class Writer implements AutoCloseable {
+        final Set<Long> acked = ConcurrentHashMap.newKeySet();
+        final AtomicLong failed = new AtomicLong();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        Writer(HaDataSource ds) {
+            AtomicLong next = new AtomicLong(1000);
+            thread = new Thread(() -> {
+                while (running.get()) {
+                    long id = next.incrementAndGet();
+                    try (Connection c = ds.getConnection()) {
+                        ExternalPromotionIT.insert(c, id);
+                        acked.add(id);
+                    } catch (SQLException e) {
+                        failed.incrementAndGet();
+                    }
+                }
+            }, "test-writer");
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join(30_000);
+        }
+    }
+
+    static List<Long> rows(LocalCluster cluster, LocalNode node) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (Connection c = cluster.adminConnection(node); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id FROM app.t ORDER BY id")) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+            }
+        }
+        return ids;
+    }
+
+    static long count(List<HavenEvent> events, HavenEvent.Type type) {
+        return events.stream().filter(e -> e.type() == type).count();
+    }
+
+    static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    static boolean isPrimary(Topology t, long serverId) {
+        return t.primary() != null && t.primary().serverId() == serverId;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"kill", "freeze"})
+    void aDeadPrimaryIsReplacedExactlyOnceAndNoAcknowledgedWriteIsLost(String fault) throws Exception {
+        try (LocalCluster cluster = cluster()) {
+            List<HavenEvent> events = new CopyOnWriteArrayList<>();
+            LocalNode oldPrimary = cluster.primary();
+            try (HaDataSource ds = HaDataSource.builder().url(promoteUrl(cluster, "")).user(cluster.appUser())
+                    .password(cluster.appPassword()).listener(events::add).build()) {
+                Writer writer = new Writer(ds);
+                await(() -> writer.acked.size() >= 20, "writes before the fault");
+                if (fault.equals("kill")) {
+                    cluster.kill(oldPrimary);
+                } else {
+                    cluster.freeze(oldPrimary);
+                }
+                int before = writer.acked.size();
+                RoutingContractTests.awaitTopology(ds.cluster(),
+                        t -> t.primary() != null && t.primary().serverId() != oldPrimary.serverId(), "a new primary");
+                await(() -> writer.acked.size() >= before + 20, "writes on the new primary");
+                writer.close();
+
+                assertThat(count(events, HavenEvent.Type.PROMOTED)).as("promotions").isEqualTo(1);
+                LocalNode newPrimary = cluster.adoptRoles();
+                assertThat(newPrimary.serverId()).isEqualTo(ds.topology().primary().serverId());
+                assertThat(cluster.writableNodes()).as("writable nodes").isEqualTo(1);
+                assertThat(rows(cluster, newPrimary)).as("acknowledged writes on the new primary")
+                        .containsAll(writer.acked);
+                // The other replica follows the new primary and has every acknowledged write too.
+                cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+                for (LocalNode replica : cluster.replicas()) {
+                    assertThat(rows(cluster, replica)).containsAll(writer.acked);
+                }
+                System.out.printf("%s: %d acknowledged writes, %d failed during the failover%n", fault,
+                        writer.acked.size(), writer.failed.get());
+            } finally {
+                cluster.thaw(oldPrimary);
+            }
+        }
+    }
+
+    @Test
+    void aReturningOldPrimaryIsFencedBeforeItTakesAWriteAndRejoinsWhenAsked() throws Exception {
+        try (LocalCluster cluster = cluster()) {
+            List<HavenEvent> events = new CopyOnWriteArrayList<>();
+            LocalNode oldPrimary = cluster.primary();
+            String rejoin = "&ha.failover.rejoin=true&ha.replication.user=" + cluster.replicationUser()
+                    + "&ha.replication.password=" + cluster.replicationPassword();
+            try (HaDataSource ds = HaDataSource.builder().url(promoteUrl(cluster, rejoin)).user(cluster.appUser())
+                    .password(cluster.appPassword()).listener(events::add).build()) {
+                try (Connection c = ds.getConnection()) {
+                    ExternalPromotionIT.insert(c, 1);
+                }
+                cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+                cluster.kill(oldPrimary);
+                RoutingContractTests.awaitTopology(ds.cluster(),
+                        t -> t.primary() != null && t.primary().serverId() != oldPrimary.serverId(), "a new primary");
+                long newPrimaryId = ds.topology().primary().serverId();
+
+                try (Writer writer = new Writer(ds)) {
+                    // The old primary comes back writable, replicating from nobody, as after a crash and a restart.
+                    cluster.restart(oldPrimary);
+                    await(() -> count(events, HavenEvent.Type.FENCED) >= 1, "the old primary fenced");
+                    await(() -> writer.acked.size() >= 20, "writes after the return");
+                }
+                assertThat(rows(cluster, oldPrimary)).as("rows the old primary took itself").containsExactly(1L);
+                // It rejoins as a replica of the new primary and catches up.
+                await(() -> replicatesFrom(cluster, oldPrimary, cluster.nodeByServerId(newPrimaryId)), "the rejoin");
+                cluster.adoptRoles();
+                assertThat(cluster.writableNodes()).isEqualTo(1);
+                cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+                assertThat(rows(cluster, oldPrimary)).hasSize(rows(cluster, cluster.primary()).size());
+                assertThat(count(events, HavenEvent.Type.PROMOTED)).isEqualTo(1);
+            }
+        }
+    }
+
+    static boolean replicatesFrom(LocalCluster cluster, LocalNode replica, LocalNode source) {
+        try (Connection c = cluster.adminConnection(replica); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
+            return rs.next() && rs.getInt("Master_Port") == source.port()
+                    && "Yes".equals(rs.getString("Slave_IO_Running")) && "Yes".equals(rs.getString("Slave_SQL_Running"));
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void aPrimaryCutOffFromTheApplicationOnlyIsNotReplaced() throws Exception {
+        try (LocalCluster cluster = cluster()) {
+            List<HavenEvent> events = new CopyOnWriteArrayList<>();
+            LocalNode primary = cluster.primary();
+            try (HaDataSource ds = HaDataSource.builder().url(promoteUrl(cluster, "")).user(cluster.appUser())
+                    .password(cluster.appPassword()).listener(events::add).build()) {
+                // The application's path to the primary (its proxy) is cut; replication does not use it.
+                cluster.partition(primary);
+                RoutingContractTests.awaitTopology(ds.cluster(), t -> t.nodes().stream().anyMatch(
+                        n -> n.serverId() == primary.serverId() && n.health() == dev.haven.core.Health.DOWN),
+                        "the primary DOWN for the application");
+                await(() -> events.stream().anyMatch(e -> e.type() == HavenEvent.Type.FAILOVER_REFUSED
+                        && e.message().contains("still see")), "the refusal");
+                // Several more rounds of the rules, each refusing: still nobody promoted.
+                long refusedAt = System.nanoTime();
+                await(() -> System.nanoTime() - refusedAt > TimeUnit.SECONDS.toNanos(3), "three more seconds");
+                assertThat(count(events, HavenEvent.Type.FAILOVER_STARTED)).isZero();
+                assertThat(count(events, HavenEvent.Type.PROMOTED)).isZero();
+                assertThat(cluster.writableNodes()).isEqualTo(1);
+                assertThat(cluster.adoptRoles().serverId()).isEqualTo(primary.serverId());
+
+                cluster.heal(primary);
+                RoutingContractTests.awaitTopology(ds.cluster(), t -> isPrimary(t, primary.serverId()), "the primary back");
+                try (Connection c = ds.getConnection()) {
+                    ExternalPromotionIT.insert(c, 7);
+                    assertThat(ExternalPromotionIT.serverId(c)).isEqualTo(primary.serverId());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aDeadReplicaCausesNoFailover() throws Exception {
+        try (LocalCluster cluster = cluster()) {
+            List<HavenEvent> events = new CopyOnWriteArrayList<>();
+            LocalNode primary = cluster.primary();
+            LocalNode replica = cluster.replica(0);
+            try (HaDataSource ds = HaDataSource.builder().url(promoteUrl(cluster, "")).user(cluster.appUser())
+                    .password(cluster.appPassword()).listener(events::add).build();
+                 Writer writer = new Writer(ds)) {
+                cluster.kill(replica);
+                RoutingContractTests.awaitTopology(ds.cluster(), t -> t.nodes().stream().anyMatch(
+                        n -> n.serverId() == replica.serverId() && n.health() == dev.haven.core.Health.DOWN),
+                        "the replica DOWN");
+                int before = writer.acked.size();
+                await(() -> writer.acked.size() >= before + 20, "writes after the replica died");
+                assertThat(count(events, HavenEvent.Type.FAILOVER_STARTED)).isZero();
+                assertThat(count(events, HavenEvent.Type.FAILOVER_REFUSED)).isZero();
+                assertThat(isPrimary(ds.topology(), primary.serverId())).isTrue();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} data sources")
+    @ValueSource(ints = {2, 3})
+    void racingDataSourcesEndWithExactlyOneWritableNode(int instances) throws Exception {
+        try (LocalCluster cluster = cluster()) {
+            List<HavenEvent> events = new CopyOnWriteArrayList<>();
+            LocalNode oldPrimary = cluster.primary();
+            List<HaDataSource> sources = new ArrayList<>();
+            try {
+                for (int i = 0; i < instances; i++) {
+                    // Each data source has its own monitor and failover: as many application instances.
+                    sources.add(HaDataSource.builder().url(promoteUrl(cluster, ""))
+                            .user(cluster.appUser()).password(cluster.appPassword()).listener(events::add).build());
+                }
+                for (HaDataSource ds : sources) {
+                    try (Connection c = ds.getConnection()) {
+                        ExternalPromotionIT.insert(c, 100 + sources.indexOf(ds));
+                    }
+                }
+                cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+                cluster.kill(oldPrimary);
+                for (HaDataSource ds : sources) {
+                    RoutingContractTests.awaitTopology(ds.cluster(),
+                            t -> t.primary() != null && t.primary().serverId() != oldPrimary.serverId(), "a new primary");
+                }
+                long chosen = sources.get(0).topology().primary().serverId();
+                for (HaDataSource ds : sources) {
+                    assertThat(ds.topology().primary().serverId()).isEqualTo(chosen);
+                    try (Connection c = ds.getConnection()) {
+                        ExternalPromotionIT.insert(c, 200 + sources.indexOf(ds));
+                        assertThat(ExternalPromotionIT.serverId(c)).isEqualTo(chosen);
+                    }
+                }
+                assertThat(count(events, HavenEvent.Type.PROMOTED)).as("promotions by all instances").isEqualTo(1);
+                assertThat(cluster.writableNodes()).isEqualTo(1);
+                assertThat(cluster.adoptRoles().serverId()).isEqualTo(chosen);
+            } finally {
+                for (HaDataSource ds : sources) {
+                    ds.close();
+                }
+            }
+        }
+    }
+}
