@@ -163,6 +163,7 @@ class PromoteFailoverIT {
                     ExternalPromotionIT.insert(c, 1);
                 }
                 cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+                String ownBefore = ownTransactions(cluster, oldPrimary);
                 cluster.kill(oldPrimary);
                 RoutingContractTests.awaitTopology(ds.cluster(),
                         t -> t.primary() != null && t.primary().serverId() != oldPrimary.serverId(), "a new primary");
@@ -174,7 +175,9 @@ class PromoteFailoverIT {
                     await(() -> count(events, HavenEvent.Type.FENCED) >= 1, "the old primary fenced");
                     await(() -> writer.acked.size() >= 20, "writes after the return");
                 }
-                assertThat(rows(cluster, oldPrimary)).as("rows the old primary took itself").containsExactly(1L);
+                // Its binary log holds no transaction of its own after the one before the crash: it took no write.
+                assertThat(ownTransactions(cluster, oldPrimary)).as("the old primary's own transactions")
+                        .isEqualTo(ownBefore);
                 // It rejoins as a replica of the new primary and catches up.
                 await(() -> replicatesFrom(cluster, oldPrimary, cluster.nodeByServerId(newPrimaryId)), "the rejoin");
                 cluster.adoptRoles();
@@ -183,6 +186,54 @@ class PromoteFailoverIT {
                 assertThat(rows(cluster, oldPrimary)).hasSize(rows(cluster, cluster.primary()).size());
                 assertThat(count(events, HavenEvent.Type.PROMOTED)).isEqualTo(1);
             }
+        }
+    }
+
+    @Test
+    void anInstanceThatNeverSawThePromotionFencesTheOldPrimaryAndRefusesToRejoinItWithErrantTransactions()
+            throws Exception {
+        try (LocalCluster cluster = cluster()) {
+            LocalNode oldPrimary = cluster.primary();
+            String rejoin = "&ha.failover.rejoin=true&ha.replication.user=" + cluster.replicationUser()
+                    + "&ha.replication.password=" + cluster.replicationPassword();
+            try (HaDataSource first = HaDataSource.builder().url(promoteUrl(cluster, rejoin)).user(cluster.appUser())
+                    .password(cluster.appPassword()).build()) {
+                cluster.kill(oldPrimary);
+                RoutingContractTests.awaitTopology(first.cluster(),
+                        t -> t.primary() != null && t.primary().serverId() != oldPrimary.serverId(), "a new primary");
+            }
+            // Nobody watches while the old primary comes back writable and takes a write of its own.
+            cluster.restart(oldPrimary);
+            try (Connection c = cluster.adminConnection(oldPrimary); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO app.t VALUES (999)");
+            }
+            List<HavenEvent> events = new CopyOnWriteArrayList<>();
+            try (HaDataSource second = HaDataSource.builder().url(promoteUrl(cluster, rejoin)).user(cluster.appUser())
+                    .password(cluster.appPassword()).listener(events::add).build()) {
+                await(() -> events.stream().anyMatch(e -> e.type() == HavenEvent.Type.FENCED), "the old primary fenced");
+                await(() -> events.stream().anyMatch(e -> e.type() == HavenEvent.Type.FAILOVER_REFUSED
+                        && e.message().contains("rejoin refused")), "the rejoin refused");
+                assertThat(cluster.writableNodes()).isEqualTo(1);
+                assertThat(replicatesFrom(cluster, oldPrimary, cluster.adoptRoles())).isFalse();
+                try (Connection c = second.getConnection()) {
+                    ExternalPromotionIT.insert(c, 1000);
+                    assertThat(ExternalPromotionIT.serverId(c)).isNotEqualTo(oldPrimary.serverId());
+                }
+            }
+        }
+    }
+
+    /** The last transaction a server wrote itself: its entry in {@code @@gtid_binlog_state}. */
+    static String ownTransactions(LocalCluster cluster, LocalNode node) throws SQLException {
+        try (Connection c = cluster.adminConnection(node); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_state")) {
+            rs.next();
+            for (String gtid : rs.getString(1).split(",")) {
+                if (gtid.trim().split("-")[1].equals(Integer.toString(node.serverId()))) {
+                    return gtid.trim();
+                }
+            }
+            return "";
         }
     }
 

@@ -474,13 +474,15 @@ public final class LocalCluster implements AutoCloseable {
                 continue;
             }
             boolean replicating;
+            boolean writable = "0".equals(queryString(node, "SELECT @@GLOBAL.read_only"));
             try (Connection c = adminConnection(node); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
-                replicating = rs.next() && rs.getString("Master_Host") != null && !rs.getString("Master_Host").isEmpty();
+                // A writable node that applies nothing is a primary whose old link is still being torn down.
+                replicating = rs.next() && rs.getString("Master_Host") != null && !rs.getString("Master_Host").isEmpty()
+                        && !(writable && !"Yes".equals(rs.getString("Slave_SQL_Running")));
             } catch (SQLException e) {
                 throw new IllegalStateException("on " + node.name() + ": " + e.getMessage(), e);
             }
-            boolean writable = "0".equals(queryString(node, "SELECT @@GLOBAL.read_only"));
             if (replicating) {
                 node.role = LocalNode.Role.REPLICA;
             } else if (writable) {

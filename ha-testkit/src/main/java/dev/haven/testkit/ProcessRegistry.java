@@ -1,10 +1,13 @@
 package dev.haven.testkit;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,28 +94,42 @@ final class ProcessRegistry {
      *
      * @return the pids that were killed
      */
-    static List<Long> cleanStale() {
+    static synchronized List<Long> cleanStale() {
         List<Long> killed = new ArrayList<>();
         if (!Files.isDirectory(DIRECTORY)) {
             return killed;
         }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(DIRECTORY)) {
-            for (Path file : files) {
-                Map<String, String> record = read(file);
-                long owner = Long.parseLong(record.getOrDefault("owner", "-1"));
-                if (owner == OWNER || ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
-                    continue;
-                }
-                String name = file.getFileName().toString();
-                if (name.endsWith(".pid")) {
-                    long pid = Long.parseLong(name.substring(0, name.length() - 4));
-                    if (killIfOurs(pid, record.get("datadir"))) {
-                        killed.add(pid);
+        // One JVM at a time: test JVMs of parallel builds start clusters at the same moment and would otherwise
+        // clean up the same leftovers together, each deleting files under the other's feet.
+        try (FileChannel lockFile = FileChannel.open(DIRECTORY.resolve("cleanup.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
+            lockFile.lock(); // released when the channel closes
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(DIRECTORY, "*.{pid,dir}")) {
+                for (Path file : files) {
+                    Map<String, String> record;
+                    try {
+                        record = read(file);
+                    } catch (NoSuchFileException e) {
+                        continue; // its JVM, or another JVM cleaning up as this one does, removed it meanwhile
                     }
-                } else if (record.containsKey("root")) {
-                    MariaDbInstallation.deleteRecursively(Path.of(record.get("root")));
+                    if (!record.containsKey("owner")) {
+                        continue; // being written by its JVM right now
+                    }
+                    long owner = Long.parseLong(record.get("owner"));
+                    if (owner == OWNER || ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
+                        continue;
+                    }
+                    String name = file.getFileName().toString();
+                    if (name.endsWith(".pid")) {
+                        long pid = Long.parseLong(name.substring(0, name.length() - 4));
+                        if (killIfOurs(pid, record.get("datadir"))) {
+                            killed.add(pid);
+                        }
+                    } else if (record.containsKey("root")) {
+                        MariaDbInstallation.deleteRecursively(Path.of(record.get("root")));
+                    }
+                    Files.deleteIfExists(file);
                 }
-                Files.deleteIfExists(file);
             }
         } catch (IOException | RuntimeException e) {
             log.warn("Could not clean up after an earlier run in {}", DIRECTORY, e);

@@ -56,6 +56,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Failover.class);
     static final String LOCK = "haven_failover";
     private static final String GROUP = "group-replication";
+    private static final Duration SETTLE_TIMEOUT = Duration.ofMinutes(10);
 
     private final HavenConfig config;
     private final NodeConnector connector;
@@ -219,11 +220,17 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                 Node old = byServerId(t, primaryServerId);
                 if (old == null || old.health() != Health.UP) {
                     supersede(primaryServerId, "replaced by " + primary.address());
+                    if (!promoted || now - lastPromotionNanos > TimeUnit.SECONDS.toNanos(5)) {
+                        // Promoted by another instance (or elsewhere): ha.failover.minInterval counts from it too.
+                        promoted = true;
+                        lastPromotionNanos = now;
+                    }
                 }
             }
             primaryServerId = primary.serverId();
             primaryAddress = primary.address();
             lastRefusal = null;
+            supersedeRivals(t, primary);
             return;
         }
         Node dead = byServerId(t, primaryServerId);
@@ -246,6 +253,48 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             return;
         }
         promote(t, dead, decision);
+    }
+
+    /**
+     * Another writable server that replicates from nobody while the replicas follow the primary: an old primary
+     * that came back while no instance that saw the promotion was running. It lost the claim to the primary role
+     * (see {@code HealthMonitor}); it is fenced like any replaced primary.
+     */
+    private void supersedeRivals(Topology t, Node primary) {
+        boolean followed = false;
+        for (Node n : t.nodes()) {
+            ServerState s = n.role() == Role.REPLICA ? monitor.lastState(n.address()) : null;
+            if (s != null && s.replication() != null && s.replication().sourceServerId() == primary.serverId()
+                    && s.replication().ioState() == ServerState.IoState.RUNNING) {
+                followed = true;
+                break;
+            }
+        }
+        if (!followed) {
+            return;
+        }
+        for (Node n : t.nodes()) {
+            if (n.serverId() == primary.serverId() || n.serverId() == 0 || superseded.contains(n.serverId())) {
+                continue;
+            }
+            ServerState s = monitor.lastState(n.address());
+            if (s != null && !s.readOnly() && s.replication() == null && followers(t, n.serverId()) == 0) {
+                supersede(n.serverId(), "writable beside the primary " + primary.address() + ", which the replicas follow");
+                monitor.probeNow(n.address());
+            }
+        }
+    }
+
+    private int followers(Topology t, long serverId) {
+        int count = 0;
+        for (Node n : t.nodes()) {
+            ServerState s = monitor.lastState(n.address());
+            if (s != null && s.replication() != null && s.replication().sourceServerId() == serverId
+                    && s.replication().ioState() == ServerState.IoState.RUNNING) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** Group Replication elects its primary itself; Haven only follows it there. */
@@ -380,11 +429,15 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             }
             state.emit(HavenEvent.Type.FAILOVER_STARTED, decision.candidate().node().address(),
                     dead.address().toString(), null, "primary " + dead.address() + " is down; " + decision.reason());
-            stopReceivingEverywhere(locked, fresh);
             Node candidate = chooseAgain(dead, decision, locked, fresh);
             if (candidate == null) {
-                restartReplication(locked, fresh);
                 return;
+            }
+            // Nothing more is applied anywhere: whatever a waking old primary might still send stays in relay logs.
+            for (Map.Entry<Node, Connection> e : locked.entrySet()) {
+                if (e.getKey() != candidate) {
+                    new ServerAdmin(e.getValue(), fresh.get(e.getKey()).flavor()).stopApplying();
+                }
             }
             ServerState candidateState = fresh.get(candidate);
             ServerAdmin target = new ServerAdmin(locked.get(candidate), candidateState.flavor());
@@ -395,17 +448,24 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                         + " within " + config.failoverTimeout().toMillis() + " ms");
                 return;
             }
+            target.stopApplying();
             boolean semiSync = target.semiSyncReplica();
-            target.promote(semiSync);
+            target.makeWritable();
             promoted = true;
             lastPromotionNanos = nanoTime.getAsLong();
             supersede(dead.serverId(), "replaced by " + candidate.address());
             state.emit(HavenEvent.Type.PROMOTED, candidate.address(), "REPLICA", "PRIMARY",
-                    "promoted in place of " + dead.address() + " (the most advanced eligible replica)");
+                    "promoted in place of " + dead.address() + " after " + TimeUnit.NANOSECONDS.toMillis(
+                            lastPromotionNanos - started) + " ms (the most advanced eligible replica)");
             monitor.probeNow(candidate.address());
-            repointOthers(locked, fresh, candidate);
-            monitor.probeAllNow();
-            finish(candidate, dead, started, "promoted " + candidate.address());
+            Map<Node, ServerState.Flavor> flavors = new HashMap<>();
+            for (Map.Entry<Node, ServerState> e : fresh.entrySet()) {
+                flavors.put(e.getKey(), e.getValue().flavor());
+            }
+            Thread settle = new Thread(() -> settle(dead, candidate, flavors, semiSync, started),
+                    "haven-failover-settle");
+            settle.setDaemon(true);
+            settle.start();
         } catch (SQLException | RuntimeException e) {
             if (!promoted || lastPromotionNanos < started) {
                 restartReplication(locked, fresh);
@@ -439,36 +499,65 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     }
 
     /**
-     * Every locked replica stops receiving, all at once: positions are final from here on, and an old primary that
-     * wakes up cannot hand anything more to them. With a hung old primary each stop waits for its receiver's read to
-     * time out (the replica's {@code slave_net_timeout}), so they had better wait together.
+     * Finishes a promotion in the background: every replica's receiver stops (with a hung old primary each stop
+     * waits for the replica's read to time out, its {@code slave_net_timeout}, and they wait together), then the new
+     * primary forgets its source and takes the primary side of semi-synchronous replication, and the others are
+     * re-pointed to it. Writes run on the new primary meanwhile, acknowledged without semi-sync for that time.
      */
-    private void stopReceivingEverywhere(Map<Node, Connection> locked, Map<Node, ServerState> fresh) throws SQLException {
-        List<Thread> threads = new ArrayList<>();
-        List<SQLException> failures = Collections.synchronizedList(new ArrayList<>());
-        for (Map.Entry<Node, Connection> e : locked.entrySet()) {
+    private void settle(Node dead, Node candidate, Map<Node, ServerState.Flavor> flavors, boolean semiSync,
+                        long started) {
+        List<Thread> stops = new ArrayList<>();
+        Map<Node, SQLException> failures = new ConcurrentHashMap<>();
+        for (Map.Entry<Node, ServerState.Flavor> e : flavors.entrySet()) {
             Thread th = new Thread(() -> {
-                try {
-                    new ServerAdmin(e.getValue(), fresh.get(e.getKey()).flavor()).stopReceiving();
+                try (Connection c = adminConnection(e.getKey().address())) {
+                    // A stop waits for the receiver's read from a hung source to time out (up to a few times the
+                    // replica's slave_net_timeout, one minute by default): no socket timeout may cut it short.
+                    c.setNetworkTimeout(Runnable::run, (int) SETTLE_TIMEOUT.toMillis());
+                    ServerAdmin admin = new ServerAdmin(c, e.getValue());
+                    admin.stopReceiving();
+                    if (e.getKey() == candidate) {
+                        admin.forgetSource();
+                        if (semiSync) {
+                            admin.startSemiSyncPrimary();
+                        }
+                    }
                 } catch (SQLException ex) {
-                    failures.add(ex);
+                    failures.put(e.getKey(), ex);
                 }
             }, "haven-failover-stop-" + e.getKey().address());
             th.setDaemon(true);
             th.start();
-            threads.add(th);
+            stops.add(th);
         }
-        for (Thread th : threads) {
+        for (Thread th : stops) {
             try {
                 th.join();
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
-                throw new SQLException("interrupted while stopping replication", ex);
+                return;
             }
         }
-        if (!failures.isEmpty()) {
-            throw failures.get(0);
+        int repointed = 0;
+        for (Map.Entry<Node, ServerState.Flavor> e : flavors.entrySet()) {
+            Node n = e.getKey();
+            if (n == candidate || failures.containsKey(n)) {
+                continue;
+            }
+            try (Connection c = adminConnection(n.address())) {
+                new ServerAdmin(c, e.getValue()).repoint(candidate.address());
+                repointed++;
+            } catch (SQLException ex) {
+                failures.put(n, ex);
+            }
         }
+        for (Map.Entry<Node, SQLException> f : failures.entrySet()) {
+            state.emit(HavenEvent.Type.FAILOVER_REFUSED, f.getKey().address(), null, null,
+                    "could not " + (f.getKey() == candidate ? "clear the replication of the new primary "
+                            : "re-point it to the new primary " + candidate.address() + ": ") + f.getValue().getMessage());
+        }
+        monitor.probeAllNow();
+        finish(candidate, dead, started, "promoted " + candidate.address() + ", " + repointed + " replica(s) re-pointed");
     }
 
     /** The candidate by the positions the replicas report now that they receive nothing more. */
@@ -487,20 +576,6 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             return null;
         }
         return decision.candidate().node();
-    }
-
-    private void repointOthers(Map<Node, Connection> locked, Map<Node, ServerState> fresh, Node candidate) {
-        for (Map.Entry<Node, Connection> e : locked.entrySet()) {
-            if (e.getKey() == candidate) {
-                continue;
-            }
-            try {
-                new ServerAdmin(e.getValue(), fresh.get(e.getKey()).flavor()).repoint(candidate.address());
-            } catch (SQLException ex) {
-                state.emit(HavenEvent.Type.FAILOVER_REFUSED, e.getKey().address(), null, null,
-                        "could not re-point it to the new primary " + candidate.address() + ": " + ex.getMessage());
-            }
-        }
     }
 
     private void restartReplication(Map<Node, Connection> locked, Map<Node, ServerState> fresh) {

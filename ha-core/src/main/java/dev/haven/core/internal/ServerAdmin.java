@@ -103,6 +103,24 @@ public final class ServerAdmin {
         makeWritable();
     }
 
+    /** Stops applying what was received (fast even while the receiver waits on a hung source). */
+    public void stopApplying() throws SQLException {
+        execute(mysql ? "STOP REPLICA SQL_THREAD" : "STOP SLAVE SQL_THREAD");
+    }
+
+    /** Forgets the source and the relay log; the receiver must have stopped (a stop waits for it). */
+    public void forgetSource() throws SQLException {
+        execute(mysql ? "STOP REPLICA" : "STOP SLAVE");
+        execute(mysql ? "RESET REPLICA ALL" : "RESET SLAVE ALL");
+    }
+
+    /** Takes the primary side of semi-synchronous replication (MariaDB). */
+    public void startSemiSyncPrimary() throws SQLException {
+        if (!mysql) {
+            execute("SET GLOBAL rpl_semi_sync_master_enabled = ON");
+        }
+    }
+
     /** Whether the server acknowledges to its source as a semi-synchronous replica (MariaDB). */
     public boolean semiSyncReplica() {
         return !mysql && "1".equals(queryOptional("SELECT @@GLOBAL.rpl_semi_sync_slave_enabled"));

@@ -8,8 +8,10 @@ import dev.haven.core.HavenEventListener;
 import dev.haven.core.NodeAddress;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -32,6 +34,7 @@ final class NodePools implements HavenEventListener, AutoCloseable {
     private final Properties poolSettings;
     private final long connectTimeoutMillis;
     private final Map<NodeAddress, HikariDataSource> pools = new ConcurrentHashMap<>();
+    private final Map<NodeAddress, Set<Waiter>> waiters = new ConcurrentHashMap<>();
     private final BiConsumer<NodeAddress, HikariConfig> customizer;
     private volatile boolean closed;
 
@@ -84,7 +87,56 @@ final class NodePools implements HavenEventListener, AutoCloseable {
             }
             node.stats().attach(pool);
         }
-        return pool.getConnection();
+        if (node.health() == dev.haven.core.Health.UP) {
+            return pool.getConnection();
+        }
+        return borrowFromNodeInDoubt(node.address(), pool);
+    }
+
+    /**
+     * Borrows from a node that is not {@code UP}, where a borrower may wait for HikariCP's whole connection timeout
+     * for a server that is gone. The wait is cut short when the node is declared {@code DOWN} or stops being the
+     * primary: the borrower gets a {@code 08001} error and routes again (to the new primary, for a write).
+     */
+    private Connection borrowFromNodeInDoubt(NodeAddress address, HikariDataSource pool) throws SQLException {
+        Waiter waiter = new Waiter();
+        Set<Waiter> set = waiters.computeIfAbsent(address, a -> ConcurrentHashMap.newKeySet());
+        set.add(waiter);
+        boolean cancelled = false;
+        try {
+            return pool.getConnection();
+        } catch (SQLException e) {
+            if (waiter.state == Waiter.CANCELLED) {
+                cancelled = true;
+                throw new SQLTransientConnectionException(address + " went down while waiting for a connection to it",
+                        "08001", e);
+            }
+            throw e;
+        } finally {
+            set.remove(waiter);
+            synchronized (waiter) {
+                if (waiter.state == Waiter.CANCELLED || cancelled) {
+                    Thread.interrupted(); // the interrupt was ours, to wake the wait; the caller never sees it
+                }
+                waiter.state = Waiter.DONE;
+            }
+        }
+    }
+
+    /** A thread borrowing from a node in doubt, and whether its wait was cut short. */
+    private static final class Waiter {
+        static final int WAITING = 0;
+        static final int CANCELLED = 1;
+        static final int DONE = 2;
+        final Thread thread = Thread.currentThread();
+        volatile int state = WAITING;
+
+        synchronized void cancel() {
+            if (state == WAITING) {
+                state = CANCELLED;
+                thread.interrupt();
+            }
+        }
     }
 
     private HikariDataSource create(NodeAddress node) throws SQLException {
@@ -122,6 +174,12 @@ final class NodePools implements HavenEventListener, AutoCloseable {
         return new HikariDataSource(config);
     }
 
+    /** How many borrowers wait on a node in doubt, for tests. */
+    int waiting(NodeAddress address) {
+        Set<Waiter> set = waiters.get(address);
+        return set == null ? 0 : set.size();
+    }
+
     /** Pools that exist, for metrics and tests. */
     Map<NodeAddress, HikariDataSource> pools() {
         return Map.copyOf(pools);
@@ -133,6 +191,14 @@ final class NodePools implements HavenEventListener, AutoCloseable {
         // SUSPECT too: idle connections to a server that just stopped answering are most likely dead, and handing
         // one out turns the next write into an "outcome unknown". Re-opening a few connections is cheap.
         boolean failing = event.type() == HavenEvent.Type.NODE_DOWN || event.type() == HavenEvent.Type.NODE_SUSPECT;
+        if ((event.type() == HavenEvent.Type.NODE_DOWN || demoted) && event.address() != null) {
+            Set<Waiter> waiting = waiters.get(event.address());
+            if (waiting != null) {
+                for (Waiter w : waiting) {
+                    w.cancel();
+                }
+            }
+        }
         if (failing || demoted) {
             HikariDataSource pool = event.address() == null ? null : pools.get(event.address());
             if (pool != null) {

@@ -159,12 +159,18 @@ final class ServerStateParser {
     }
 
     /**
-     * The role of a server in asynchronous replication: replicating from a source makes it a replica; otherwise
-     * writable means primary, and read-only means neither (a fenced former primary, or a standby).
+     * The role of a server in asynchronous replication: replicating from a source makes it a replica, unless it is
+     * writable and its applier is stopped (a promotion in progress); otherwise writable means primary, and read-only
+     * means neither (a fenced former primary, or a standby).
      */
     static Role replicationRole(boolean readOnly, Replication replication) {
-        if (replication != null) {
+        if (replication != null && (readOnly || replication.sqlRunning())) {
             return Role.REPLICA;
+        }
+        if (replication != null) {
+            // Writable and applying nothing: a replica being promoted whose receiver still waits on a hung old
+            // primary (stopping it takes the replica's slave_net_timeout); it takes writes already.
+            return Role.PRIMARY;
         }
         return readOnly ? Role.UNKNOWN : Role.PRIMARY;
     }

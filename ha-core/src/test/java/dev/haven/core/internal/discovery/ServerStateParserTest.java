@@ -131,7 +131,12 @@ class ServerStateParserTest {
 
     @Test
     void rolesInReplication() {
-        Replication link = ServerStateParser.replication(row("Master_Host", "db1", "Slave_IO_Running", "Yes"));
+        Replication link = ServerStateParser.replication(row("Master_Host", "db1", "Slave_IO_Running", "Yes",
+                "Slave_SQL_Running", "Yes"));
+        Replication notApplying = ServerStateParser.replication(row("Master_Host", "db1", "Slave_IO_Running", "Yes",
+                "Slave_SQL_Running", "No"));
+        assertThat(ServerStateParser.replicationRole(false, notApplying)).as("being promoted").isEqualTo(Role.PRIMARY);
+        assertThat(ServerStateParser.replicationRole(true, notApplying)).as("stopped replica").isEqualTo(Role.REPLICA);
         assertThat(ServerStateParser.replicationRole(true, link)).isEqualTo(Role.REPLICA);
         assertThat(ServerStateParser.replicationRole(false, link)).as("writable but replicating").isEqualTo(Role.REPLICA);
         assertThat(ServerStateParser.replicationRole(false, null)).isEqualTo(Role.PRIMARY);

@@ -1,0 +1,34 @@
+package dev.haven.samples.drill;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One run's figures.
+ *
+ * @param writeRtoMillis        from the first write that failed after the fault to the first write begun after it
+ *                              that succeeded; 0 when no write failed, null when writes never came back in the run
+ * @param longestWriteGapMillis the longest time after the fault with no write acknowledged (to the end of the run
+ *                              when writes never came back): a pause in writes that failed nothing shows here
+ * @param lostAckedWrites       acknowledged writes missing on the final primary; null when no node was writable
+ *                              at the end
+ * @param maxWritableNodes      the most nodes answering {@code read_only=0} at once through the application's
+ *                              network path (sampled every 100 ms)
+ * @param promotions            nodes seen going from read-only to writable (sampled every 100 ms at the servers)
+ * @param blockedAtEnd          worker threads still inside the client {@link DrillRun#WIND_DOWN_MILLIS} ms after
+ *                              the end of the run (an operation blocked in the driver)
+ * @param errors                what the application saw, by exception class, SQLState and message, most frequent first
+ */
+record RunResult(Long writeRtoMillis, long longestWriteGapMillis, long failedWrites, long failedReads,
+                 long staleReads, long ackedWrites, Long lostAckedWrites, int maxWritableNodes, int promotions,
+                 int blockedAtEnd, long faultAtMillis, long endMillis, Timeline timeline, List<Mark> marks,
+                 Map<String, Long> errors) {
+
+    /** Something the drill did or saw, at {@code millis} into the run: fault, orchestrator, promotion, heal, note. */
+    record Mark(long millis, String kind, String label) {
+    }
+
+    /** Operations per {@link DrillRun#BUCKET_MILLIS} ms. */
+    record Timeline(long[] okWrites, long[] failedWrites, long[] okReads, long[] failedReads, long[] staleReads) {
+    }
+}
