@@ -103,13 +103,13 @@ class HaUrlTest {
 
     @Test
     void propertiesOverrideTheQueryStringAndKeepItsOrder() throws SQLException {
-        HaUrl url = HaUrl.parse("jdbc:ha:mysql://h/app?b=url&a=url&ha.probeInterval=2s&ha.suspectAfter=2s",
+        HaUrl url = HaUrl.parse("jdbc:ha:mysql://h/app?b=url&a=url&ha.probeInterval=2s&ha.suspectAfter=1500ms",
                 props("a", "props", "c", "props-only", "ha.probeInterval", "500ms"));
 
         assertThat(url.vendorParameters()).containsExactly(Map.entry("b", "url"), Map.entry("a", "props"),
                 Map.entry("c", "props-only"));
         assertThat(url.config().probeInterval()).isEqualTo(Duration.ofMillis(500));
-        assertThat(url.config().suspectAfter()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(url.config().suspectAfter()).isEqualTo(Duration.ofMillis(1500));
     }
 
     @Test
