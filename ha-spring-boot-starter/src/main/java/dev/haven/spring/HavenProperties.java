@@ -72,6 +72,8 @@ public class HavenProperties {
 
     private final Failover failover = new Failover();
 
+    private final Replication replication = new Replication();
+
     private final Admin admin = new Admin();
 
     /** Read consistency. */
@@ -170,6 +172,37 @@ public class HavenProperties {
         }
     }
 
+    /** The replication account a fenced old primary rejoins with (haven.failover.rejoin). */
+    public static class Replication {
+
+        /** Replication account a returning old primary uses to replicate from the new one. */
+        private String user;
+
+        /** Password of haven.replication.user; never printed. */
+        private String password;
+
+        public String getUser() {
+            return user;
+        }
+
+        public void setUser(String user) {
+            this.user = user;
+        }
+
+        public String getPassword() {
+            return password;
+        }
+
+        public void setPassword(String password) {
+            this.password = password;
+        }
+
+        @Override
+        public String toString() {
+            return "Replication[user=" + user + ", password=" + (password == null ? "none" : "****") + "]";
+        }
+    }
+
     /** Credentials for monitoring, discovery, switchover and promotion. */
     public static class Admin {
 
@@ -231,6 +264,8 @@ public class HavenProperties {
         put(s, "ha.failover.maxDataLoss", failover.maxDataLoss);
         put(s, "ha.failover.rejoin", failover.rejoin);
         put(s, "ha.failover.autoFailback", failover.autoFailback);
+        put(s, "ha.replication.user", replication.user);
+        put(s, "ha.replication.password", replication.password);
         put(s, "ha.admin.user", admin.user);
         put(s, "ha.admin.password", admin.password);
         return s;
@@ -242,10 +277,11 @@ public class HavenProperties {
         }
     }
 
-    /** The settings that are set, the admin password shown as {@code ****}. */
+    /** The settings that are set, the passwords shown as {@code ****}. */
     @Override
     public String toString() {
         Map<String, String> shown = settings();
+        shown.computeIfPresent("ha.replication.password", (k, v) -> "****");
         shown.computeIfPresent("ha.admin.password", (k, v) -> "****");
         return "HavenProperties" + shown;
     }
@@ -386,6 +422,10 @@ public class HavenProperties {
 
     public Failover getFailover() {
         return failover;
+    }
+
+    public Replication getReplication() {
+        return replication;
     }
 
     public Admin getAdmin() {

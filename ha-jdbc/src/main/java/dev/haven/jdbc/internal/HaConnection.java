@@ -1028,7 +1028,8 @@ public final class HaConnection implements Connection {
 
     @Override
     public DatabaseMetaData getMetaData() throws SQLException {
-        return new HaDatabaseMetaData(physical(null).getMetaData(), this);
+        // a node now, as before any statement; the metadata then follows this connection's physical connection
+        return HaDatabaseMetaData.following(this, physical(null));
     }
 
     @Override
