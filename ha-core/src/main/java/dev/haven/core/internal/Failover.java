@@ -525,9 +525,10 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
 
     /**
      * Finishes a promotion in the background: every replica's receiver stops (with a hung old primary each stop
-     * waits for the replica's read to time out, its {@code slave_net_timeout}, and they wait together), then the new
-     * primary forgets its source and takes the primary side of semi-synchronous replication, and the others are
-     * re-pointed to it. Writes run on the new primary meanwhile, acknowledged without semi-sync for that time.
+     * waits for the replica's read to time out, its {@code slave_net_timeout}, and they wait together), the new
+     * primary forgets its source, the others are re-pointed to it, and then it takes the primary side of
+     * semi-synchronous replication. Writes run on the new primary meanwhile, acknowledged without semi-sync for that
+     * time (about 0.1 s after a crash; the replicas' {@code slave_net_timeout} or more after a hang).
      */
     private void settle(Node dead, Node candidate, Map<Node, ServerState.Flavor> flavors, boolean semiSync,
                         long started) {
@@ -543,9 +544,6 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                     admin.stopReceiving();
                     if (e.getKey() == candidate) {
                         admin.forgetSource();
-                        if (semiSync) {
-                            admin.startSemiSyncPrimary();
-                        }
                     }
                 } catch (SQLException ex) {
                     failures.put(e.getKey(), ex);
@@ -576,9 +574,18 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                 failures.put(n, ex);
             }
         }
+        if (semiSync && !failures.containsKey(candidate)) {
+            // Only now: with no replica connected yet, every commit would wait for an acknowledgement. Replicas that
+            // connected before count as semi-synchronous from here on (checked on MariaDB 11.4).
+            try (Connection c = adminConnection(candidate.address())) {
+                new ServerAdmin(c, flavors.get(candidate)).startSemiSyncPrimary();
+            } catch (SQLException ex) {
+                failures.put(candidate, ex);
+            }
+        }
         for (Map.Entry<Node, SQLException> f : failures.entrySet()) {
             state.emit(HavenEvent.Type.FAILOVER_REFUSED, f.getKey().address(), null, null,
-                    "could not " + (f.getKey() == candidate ? "clear the replication of the new primary "
+                    "could not " + (f.getKey() == candidate ? "finish setting up the new primary (its old link, semi-sync): "
                             : "re-point it to the new primary " + candidate.address() + ": ") + f.getValue().getMessage());
         }
         monitor.probeAllNow();
