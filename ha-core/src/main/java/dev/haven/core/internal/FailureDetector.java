@@ -254,6 +254,17 @@ public final class FailureDetector {
         r.replication = NOT_REPLICATING;
     }
 
+    /** When the node's last successful probe was recorded (this detector's clock), {@link Long#MIN_VALUE} if never. */
+    public long lastSuccessNanos(NodeAddress address) {
+        NodeRecord r = records.get(address);
+        return r == null || !r.seenUp ? Long.MIN_VALUE : r.lastSuccessNanos;
+    }
+
+    /** The detector's clock, for comparing with {@link #lastSuccessNanos}. */
+    public long now() {
+        return nanoTime.getAsLong();
+    }
+
     /** Whether the node's replication runs, as last observed. */
     public boolean isReplicating(NodeAddress address) {
         NodeRecord r = records.get(address);

@@ -243,6 +243,8 @@ public final class HealthMonitor implements AutoCloseable {
         volatile boolean stopped;
         volatile boolean wakeRequested;
         volatile ServerState lastState;
+        /** When this replica was first seen reconnecting to its source, {@code MIN_VALUE} when its link is up. */
+        private long linkBrokenSince = Long.MIN_VALUE;
         private Connection connection;
 
         Prober(NodeAddress address) {
@@ -312,6 +314,9 @@ public final class HealthMonitor implements AutoCloseable {
             detector.probeSucceeded(address, latencyNanos);
             state.statsFor(address).recordLatency(latencyNanos); // what latency-weighted reads compare
             ServerState.Replication replication = seen.replication();
+            if (replication == null || replication.ioState() != ServerState.IoState.CONNECTING) {
+                linkBrokenSince = Long.MIN_VALUE;
+            }
             if (seen.role() == Role.REPLICA) {
                 if (replication == null) {
                     // Static discovery: a read-only server with no replication channel to read; the list is trusted.
@@ -338,13 +343,30 @@ public final class HealthMonitor implements AutoCloseable {
             }
         }
 
-        /** The link to the source broke (not stopped), the applier runs, and the source is not healthy for us. */
+        /**
+         * The link to the source broke (not stopped), the applier runs, and the source is not known to be alive: it
+         * is not healthy for us, or no probe of it has succeeded since the link broke. A replica notices a crashed
+         * primary before the monitor does, and must not drop out of reads (leaving them to the dying primary) in
+         * between; a probe of the source is asked for at once, and if it answers, the replica is really falling
+         * behind and stops serving reads.
+         */
         private boolean lostADeadSource(ServerState.Replication replication) {
             if (replication.ioState() != ServerState.IoState.CONNECTING || !replication.sqlRunning()) {
+                linkBrokenSince = Long.MIN_VALUE;
                 return false;
             }
+            if (linkBrokenSince == Long.MIN_VALUE) {
+                linkBrokenSince = detector.now();
+            }
             Node primary = state.current().primary();
-            return primary == null || primary.health() != Health.UP;
+            if (primary == null || primary.health() != Health.UP) {
+                return true;
+            }
+            if (detector.lastSuccessNanos(primary.address()) < linkBrokenSince) {
+                probeNow(primary.address());
+                return true;
+            }
+            return false;
         }
 
         void wake() {
