@@ -75,7 +75,6 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     private long lastPromotionNanos;
     private boolean promoted;
     private long primaryServerId;
-    private NodeAddress primaryAddress;
     private String lastRefusal;
     private long lastProbeRequestNanos;
 
@@ -243,7 +242,6 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                 }
             }
             primaryServerId = primary.serverId();
-            primaryAddress = primary.address();
             lastRefusal = null;
             supersedeRivals(t, primary);
             return;

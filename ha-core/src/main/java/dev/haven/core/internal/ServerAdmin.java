@@ -76,11 +76,6 @@ public final class ServerAdmin {
         return missing;
     }
 
-    /** The transactions the server has applied. */
-    public String executedPosition() throws SQLException {
-        return queryString(mysql ? "SELECT @@GLOBAL.gtid_executed" : "SELECT @@GLOBAL.gtid_current_pos");
-    }
-
     /** Stops receiving from the source; returns when the receiver thread has stopped. */
     public void stopReceiving() throws SQLException {
         execute(mysql ? "STOP REPLICA IO_THREAD" : "STOP SLAVE IO_THREAD");

@@ -9,10 +9,9 @@ import dev.haven.core.PromotionRule;
 import dev.haven.core.Role;
 import dev.haven.core.ServerState;
 import dev.haven.core.Topology;
+import dev.haven.core.internal.ServerAdmin;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -107,7 +106,7 @@ final class Failback implements HavenEventListener {
         }
         try (Connection lock = ctx.adminConnector.connect(home, ctx.config.connectTimeout(),
                 ctx.config.failoverTimeout().plusSeconds(5))) {
-            if (!tryLock(lock)) {
+            if (!new ServerAdmin(lock, flavor(home)).tryLock(LOCK)) {
                 return; // another instance moves the role
             }
             Topology t = ctx.cluster.topology();
@@ -127,9 +126,8 @@ final class Failback implements HavenEventListener {
         }
     }
 
-    private static boolean tryLock(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT GET_LOCK('" + LOCK + "', 0)")) {
-            return rs.next() && rs.getInt(1) == 1;
-        }
+    private ServerState.Flavor flavor(NodeAddress node) {
+        ServerState s = ctx.cluster.serverState(node);
+        return s == null ? ServerState.Flavor.MARIADB : s.flavor();
     }
 }
