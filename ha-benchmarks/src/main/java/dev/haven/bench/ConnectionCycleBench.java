@@ -2,9 +2,9 @@ package dev.haven.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.haven.bench.stub.StubCluster;
-import dev.haven.bench.stub.StubDriver;
-import dev.haven.bench.stub.StubNode;
+import dev.haven.testkit.stub.StubCluster;
+import dev.haven.testkit.stub.StubDriver;
+import dev.haven.testkit.stub.StubNode;
 import dev.haven.core.Health;
 import dev.haven.core.Node;
 import dev.haven.core.Topology;
@@ -31,7 +31,7 @@ import org.springframework.jdbc.datasource.lookup.AbstractRoutingDataSource;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * One read-only unit of work, as an application does it, on a no-op stub driver ({@code dev.haven.bench.stub})
+ * One read-only unit of work, as an application does it, on a no-op stub driver ({@code dev.haven.testkit.stub})
  * so that only the pool and the routing layer are measured: {@code getConnection()}, {@code setReadOnly(true)},
  * {@code prepareStatement}, {@code executeQuery}, read the one row, close the result set, the statement and the
  * connection. Every pool is pre-filled ({@code minimumIdle = maximumPoolSize =} {@value #POOL_SIZE}) before the
@@ -46,6 +46,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  *       and clears as {@code @Transactional(readOnly = true)} would) behind a {@link LazyConnectionDataSourceProxy},
  *       over a primary pool and a replica pool.</li>
  * </ul>
+ * The write cycle ({@code rawHikariWrite}, {@code havenWrite}): {@code getConnection()},
+ * {@code prepareStatement(UPDATE)}, {@code executeUpdate()}, close, on the primary.
  * Run: {@code java -jar ha-benchmarks/target/benchmarks.jar ConnectionCycleBench -prof gc}.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -56,6 +58,8 @@ public class ConnectionCycleBench {
     public static final int POOL_SIZE = 8;
     /** The application's query; the stub answers it with one row: the server id of the node that ran it. */
     public static final String QUERY = "SELECT value FROM bench WHERE id = 1";
+    /** The application's write; the stub counts it and answers 0 rows changed. */
+    public static final String UPDATE = "UPDATE bench SET value = value + 1 WHERE id = 1";
     static final String DATABASE = "bench";
 
     @Benchmark
@@ -75,6 +79,27 @@ public class ConnectionCycleBench {
             return cycle(routing.dataSource);
         } finally {
             TransactionSynchronizationManager.setCurrentTransactionReadOnly(false);
+        }
+    }
+
+    @Benchmark
+    public int rawHikariWrite(RawPrimary pool) throws SQLException {
+        return writeCycle(pool.dataSource);
+    }
+
+    @Benchmark
+    public int havenWrite(Haven haven) throws SQLException {
+        return writeCycle(haven.dataSource);
+    }
+
+    /**
+     * The read-write unit of work: {@code getConnection()}, {@code prepareStatement(UPDATE)},
+     * {@code executeUpdate()} in auto-commit mode, close the statement and the connection. Haven sends it to the
+     * primary (the connection is read-write).
+     */
+    static int writeCycle(DataSource dataSource) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(UPDATE)) {
+            return ps.executeUpdate();
         }
     }
 
@@ -107,7 +132,23 @@ public class ConnectionCycleBench {
         }
     }
 
-    /** An {@link HaDataSource} over the stub cluster, its replicas' pools pre-filled. */
+    /** One pre-filled HikariCP pool on the primary: the baseline of the write cycle. */
+    @State(Scope.Benchmark)
+    public static class RawPrimary {
+        HikariDataSource dataSource;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            dataSource = filledPool("raw-primary", StubCluster.PRIMARY);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            dataSource.close();
+        }
+    }
+
+    /** An {@link HaDataSource} over the stub cluster, its primary's and replicas' pools pre-filled. */
     @State(Scope.Benchmark)
     public static class Haven {
         HaDataSource dataSource;
@@ -116,6 +157,8 @@ public class ConnectionCycleBench {
         public void setUp() throws SQLException {
             StubNode r1 = StubCluster.node(StubCluster.REPLICA_1);
             StubNode r2 = StubCluster.node(StubCluster.REPLICA_2);
+            StubNode p = StubCluster.node(StubCluster.PRIMARY);
+            int pBefore = p.openConnections();
             int r1Before = r1.openConnections();
             int r2Before = r2.openConnections();
             dataSource = HaDataSource.builder()
@@ -132,8 +175,11 @@ public class ConnectionCycleBench {
             for (int i = 0; i < 4; i++) {
                 cycle(dataSource);
             }
+            writeCycle(dataSource);
             await(() -> r1.openConnections() >= r1Before + POOL_SIZE + 1
                     && r2.openConnections() >= r2Before + POOL_SIZE + 1, "Haven's replica pools to fill");
+            // The primary's pool exists from the start; its monitoring connection is one more.
+            await(() -> p.openConnections() >= pBefore + POOL_SIZE + 1, "Haven's primary pool to fill");
         }
 
         @TearDown(Level.Trial)

@@ -72,6 +72,41 @@ class ConnectionCycleBenchTest {
         }
     }
 
+    @Test
+    void rawHikariWriteRunsOnThePrimarysPool() throws SQLException {
+        ConnectionCycleBench.RawPrimary pool = new ConnectionCycleBench.RawPrimary();
+        pool.setUp();
+        try {
+            assertThat(bench.rawHikariWrite(pool)).isZero();
+            assertThat(ConnectionCycleBench.cycle(pool.dataSource)).isEqualTo("1");
+            assertThat(pool.dataSource.getHikariPoolMXBean().getTotalConnections())
+                    .isEqualTo(ConnectionCycleBench.POOL_SIZE);
+        } finally {
+            pool.tearDown();
+        }
+    }
+
+    @Test
+    void havenWriteRunsOnThePrimary() throws SQLException {
+        ConnectionCycleBench.Haven haven = new ConnectionCycleBench.Haven();
+        haven.setUp();
+        try {
+            assertThat(bench.havenWrite(haven)).isZero();
+            // the write cycle's connection is read-write: its statements reach the primary (server id 1)
+            try (Connection c = haven.dataSource.getConnection();
+                 PreparedStatement write = c.prepareStatement(ConnectionCycleBench.UPDATE);
+                 PreparedStatement read = c.prepareStatement(ConnectionCycleBench.QUERY)) {
+                assertThat(write.executeUpdate()).isZero();
+                try (ResultSet rs = read.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("1");
+                }
+            }
+        } finally {
+            haven.tearDown();
+        }
+    }
+
     private static boolean readOnlyAfterBorrow(DataSource pool) throws SQLException {
         try (Connection c = pool.getConnection()) {
             boolean readOnly = c.isReadOnly();

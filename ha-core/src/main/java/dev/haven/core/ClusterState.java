@@ -166,6 +166,14 @@ public final class ClusterState {
         }
     }
 
+    /**
+     * The failure of a wait for a primary that its caller ran itself (say, a read waiting for an eligible replica
+     * or a primary, whichever comes first): what {@link #awaitPrimary} throws, naming the time waited.
+     */
+    public NoPrimaryException noPrimaryAfter(long waitedNanos) {
+        return noPrimary(waitedNanos, false);
+    }
+
     private NoPrimaryException noPrimary(long waitedNanos, boolean interrupted) {
         Topology t = current;
         StringBuilder sb = new StringBuilder("No primary available for a write: ");

@@ -58,6 +58,12 @@ public final class HavenCluster implements AutoCloseable {
         if (config.failover() == HavenConfig.FailoverMode.PROMOTE) {
             failover = new Failover(config, connector, monitor.discovery(), state, monitor, System::nanoTime);
             monitor.hook(failover);
+        } else {
+            // Following someone else's promotions: a replaced primary that comes back writable gets no writes.
+            dev.haven.core.internal.ReplacedPrimaries replaced = new dev.haven.core.internal.ReplacedPrimaries(state,
+                    monitor);
+            monitor.hook(replaced);
+            state.addListener(replaced);
         }
         HavenCluster cluster = new HavenCluster(config, state, monitor, failover);
         monitor.start();
@@ -104,6 +110,16 @@ public final class HavenCluster implements AutoCloseable {
         monitor.probeAllNow();
     }
 
+    /**
+     * Whether every node but {@code node} that is not {@code DOWN} has been probed (answered or failed) by a probe
+     * sent after {@code nanoTime} ({@link System#nanoTime()}): whether a promotion elsewhere before that moment
+     * would be in the topology now. With {@link #refresh()}, how an acknowledgement from a node in doubt is checked
+     * (see {@link NodeStats#doubt()}).
+     */
+    public boolean othersProbedSince(NodeAddress node, long nanoTime) {
+        return monitor.othersProbedSince(node, nanoTime);
+    }
+
     /** What each node reported at its last successful probe, for diagnostics and failover decisions. */
     public Map<NodeAddress, ServerState> serverStates() {
         return monitor.lastStates();
@@ -112,6 +128,25 @@ public final class HavenCluster implements AutoCloseable {
     /** What one node reported at its last successful probe, or null when it never answered. */
     public ServerState serverState(NodeAddress node) {
         return monitor.lastState(node);
+    }
+
+    /**
+     * With {@code ha.failover=promote}: never promote a replica lacking a transaction of the position
+     * {@code acknowledged} returns (what this application's own acknowledged writes reached). Without it, or in
+     * other failover modes, nothing changes.
+     */
+    public void guardAcknowledgedWrites(java.util.function.Supplier<ReplicationPosition> acknowledged) {
+        if (failover != null) {
+            failover.guardAcknowledgedWrites(acknowledged);
+        }
+    }
+
+    /**
+     * The nodes that refused the monitor's login at their last probe (SQLState {@code 28000}): a wrong user or
+     * password for them. Each got an {@link HavenEvent.Type#AUTHENTICATION_FAILED} event when it started.
+     */
+    public java.util.Set<NodeAddress> authenticationFailures() {
+        return monitor.authenticationFailures();
     }
 
     public void addListener(HavenEventListener listener) {

@@ -23,6 +23,10 @@ import java.util.Objects;
  * <p>Durations are written as a whole number with unit {@code ms}, {@code s}, {@code m} or
  * {@code h}; enumerated values in kebab-case ({@code round-robin}). {@code toString()} never shows
  * the password.
+ *
+ * <p>Defaults, bounds and descriptions are declared once, in Haven's table of settings, and are not
+ * repeated here: see {@link #settings()} or {@code docs/configuration.md}, which a test keeps equal
+ * to the table.
  */
 public final class HavenConfig {
 
@@ -82,6 +86,29 @@ public final class HavenConfig {
         PROMOTE
     }
 
+    /** Transaction replay ({@code ha.replay}). Default {@code off}. */
+    public enum Replay {
+        /** A transaction interrupted by a failover fails with {@code 08007}; nothing is recorded. */
+        OFF,
+        /**
+         * A transaction interrupted before its commit was sent is replayed on the new primary and goes on if every
+         * result the application saw matches; otherwise it fails with {@code 40001}.
+         */
+        ON
+    }
+
+    /** What a commit interrupted in flight reports ({@code ha.commitOutcome}). Default {@code unknown}. */
+    public enum CommitOutcome {
+        /** {@code 08007}: it may or may not have committed. */
+        UNKNOWN,
+        /**
+         * Every write transaction also writes a random id to the table {@code haven_commit_marker}; after a failure
+         * during the commit the id is looked up on the new primary: committed, or not (then replayed, or
+         * {@code 40001}).
+         */
+        MARKER
+    }
+
     /**
      * One configuration key's description: what {@link #settings()} returns, for
      * {@code Driver.getPropertyInfo}, the Spring metadata and the docs.
@@ -101,6 +128,14 @@ public final class HavenConfig {
         /** Value type: duration, int, long, boolean, enum, string, password, host list or map. */
         public String type() {
             return key.type().name();
+        }
+
+        /**
+         * The Java type of the value: {@link Duration}, {@link Long} (for {@code int} settings too),
+         * {@link Boolean}, one of this class's enums, {@link String}, {@link List} or {@link Map}.
+         */
+        public Class<?> valueType() {
+            return key.type().valueType();
         }
 
         /** The default as text (e.g. {@code 5s}); {@code null} when there is none. */
@@ -189,57 +224,57 @@ public final class HavenConfig {
         return (List<NodeAddress>) get(ConfigKey.SEEDS);
     }
 
-    /** {@code ha.discovery}, default {@code auto}. */
+    /** {@code ha.discovery}. */
     public Discovery discovery() {
         return (Discovery) get(ConfigKey.DISCOVERY);
     }
 
-    /** {@code ha.probeInterval}, default 1s: time between two probes of a node. */
+    /** {@code ha.probeInterval}: time between two probes of a node. */
     public Duration probeInterval() {
         return duration(ConfigKey.PROBE_INTERVAL);
     }
 
-    /** {@code ha.connectTimeout}, default 1s: connect timeout of monitoring connections. */
+    /** {@code ha.connectTimeout}: connect timeout of monitoring connections. */
     public Duration connectTimeout() {
         return duration(ConfigKey.CONNECT_TIMEOUT);
     }
 
-    /** {@code ha.probeTimeout}, default 1s: socket and query timeout of a probe. */
+    /** {@code ha.probeTimeout}: socket and query timeout of a probe. */
     public Duration probeTimeout() {
         return duration(ConfigKey.PROBE_TIMEOUT);
     }
 
-    /** {@code ha.suspectAfter}, default 1s: silence after which a node is SUSPECT; at least probeInterval. */
+    /** {@code ha.suspectAfter}: silence after which a node is SUSPECT; at least probeInterval. */
     public Duration suspectAfter() {
         return duration(ConfigKey.SUSPECT_AFTER);
     }
 
-    /** {@code ha.deadAfter}, default 3s: silence after which a node is DOWN; more than suspectAfter. */
+    /** {@code ha.deadAfter}: silence after which a node is DOWN; more than suspectAfter. */
     public Duration deadAfter() {
         return duration(ConfigKey.DEAD_AFTER);
     }
 
-    /** {@code ha.initialGrace}, default 10s: no node never seen UP is DOWN before this long after start. */
+    /** {@code ha.initialGrace}: no node never seen UP is DOWN before this long after start. */
     public Duration initialGrace() {
         return duration(ConfigKey.INITIAL_GRACE);
     }
 
-    /** {@code ha.recoverAfter}, default 2: consecutive successful probes to be UP again. */
+    /** {@code ha.recoverAfter}: consecutive successful probes to be UP again. */
     public int recoverAfter() {
         return ((Long) get(ConfigKey.RECOVER_AFTER)).intValue();
     }
 
-    /** {@code ha.maxReplicaLag}, default 5s: replicas further behind get no reads. */
+    /** {@code ha.maxReplicaLag}: replicas further behind get no reads. */
     public Duration maxReplicaLag() {
         return duration(ConfigKey.MAX_REPLICA_LAG);
     }
 
-    /** {@code ha.lagHysteresis}, default 1s: a lagging replica is fresh again below maxReplicaLag minus this. */
+    /** {@code ha.lagHysteresis}: a lagging replica is fresh again below maxReplicaLag minus this. */
     public Duration lagHysteresis() {
         return duration(ConfigKey.LAG_HYSTERESIS);
     }
 
-    /** {@code ha.readStrategy}, default {@code round-robin}. */
+    /** {@code ha.readStrategy}. */
     public ReadStrategy readStrategy() {
         return (ReadStrategy) get(ConfigKey.READ_STRATEGY);
     }
@@ -271,54 +306,69 @@ public final class HavenConfig {
         return promotion().getOrDefault(address, PromotionRule.NEUTRAL);
     }
 
-    /** {@code ha.readFallback}, default {@code primary}. */
+    /** {@code ha.readFallback}. */
     public ReadFallback readFallback() {
         return (ReadFallback) get(ConfigKey.READ_FALLBACK);
     }
 
-    /** {@code ha.routing}, default {@code explicit}. */
+    /** {@code ha.routing}. */
     public Routing routing() {
         return (Routing) get(ConfigKey.ROUTING);
     }
 
-    /** {@code ha.consistency}, default {@code eventual}. */
+    /** {@code ha.consistency}. */
     public Consistency consistency() {
         return (Consistency) get(ConfigKey.CONSISTENCY);
     }
 
-    /** {@code ha.consistency.timeout}, default 1s: how long a read-your-writes read waits for a replica. */
+    /** {@code ha.consistency.timeout}: how long a read-your-writes read waits for a replica. */
     public Duration consistencyTimeout() {
         return duration(ConfigKey.CONSISTENCY_TIMEOUT);
     }
 
-    /** {@code ha.failover}, default {@code observe}. */
+    /** {@code ha.failover}. */
     public FailoverMode failover() {
         return (FailoverMode) get(ConfigKey.FAILOVER);
     }
 
-    /** {@code ha.failover.timeout}, default 10s: how long a write waits for a primary. */
+    /** {@code ha.failover.timeout}: how long a write waits for a primary. */
     public Duration failoverTimeout() {
         return duration(ConfigKey.FAILOVER_TIMEOUT);
     }
 
-    /** {@code ha.failover.minInterval}, default 60s: minimum time between two promotions. */
+    /** {@code ha.failover.minInterval}: minimum time between two promotions. */
     public Duration failoverMinInterval() {
         return duration(ConfigKey.FAILOVER_MIN_INTERVAL);
     }
 
-    /** {@code ha.failover.maxDataLoss}, default 0: transactions a promotion candidate may miss. */
+    /** {@code ha.failover.maxDataLoss}: transactions a promotion candidate may miss. */
     public long failoverMaxDataLoss() {
         return (Long) get(ConfigKey.FAILOVER_MAX_DATA_LOSS);
     }
 
-    /** {@code ha.failover.rejoin}, default false: re-point a fenced old primary as a replica. */
+    /** {@code ha.failover.rejoin}: re-point a fenced old primary as a replica. */
     public boolean failoverRejoin() {
         return (Boolean) get(ConfigKey.FAILOVER_REJOIN);
     }
 
-    /** {@code ha.failover.autoFailback}, default false: move the primary back to a preferred node. */
+    /** {@code ha.failover.autoFailback}: move the primary back to a preferred node. */
     public boolean failoverAutoFailback() {
         return (Boolean) get(ConfigKey.FAILOVER_AUTO_FAILBACK);
+    }
+
+    /** {@code ha.replay}. */
+    public Replay replay() {
+        return (Replay) get(ConfigKey.REPLAY);
+    }
+
+    /** {@code ha.replay.maxSize}: the largest transaction record kept for replay, in bytes. */
+    public int replayMaxSize() {
+        return ((Long) get(ConfigKey.REPLAY_MAX_SIZE)).intValue();
+    }
+
+    /** {@code ha.commitOutcome}. */
+    public CommitOutcome commitOutcome() {
+        return (CommitOutcome) get(ConfigKey.COMMIT_OUTCOME);
     }
 
     /** {@code ha.replication.user}: the account a rejoining old primary replicates with; {@code null} if none. */
@@ -437,57 +487,57 @@ public final class HavenConfig {
             return set(ConfigKey.SEEDS.key(), String.join(",", seeds));
         }
 
-        /** {@code ha.discovery}, default {@code auto}. */
+        /** {@code ha.discovery}. */
         public Builder discovery(Discovery discovery) {
             return put(ConfigKey.DISCOVERY, discovery);
         }
 
-        /** {@code ha.probeInterval}, default 1s, 10ms to 24h. */
+        /** {@code ha.probeInterval}. */
         public Builder probeInterval(Duration interval) {
             return put(ConfigKey.PROBE_INTERVAL, interval);
         }
 
-        /** {@code ha.connectTimeout}, default 1s. */
+        /** {@code ha.connectTimeout}. */
         public Builder connectTimeout(Duration timeout) {
             return put(ConfigKey.CONNECT_TIMEOUT, timeout);
         }
 
-        /** {@code ha.probeTimeout}, default 1s. */
+        /** {@code ha.probeTimeout}. */
         public Builder probeTimeout(Duration timeout) {
             return put(ConfigKey.PROBE_TIMEOUT, timeout);
         }
 
-        /** {@code ha.suspectAfter}, default 1s; must be at least probeInterval. */
+        /** {@code ha.suspectAfter}; must be at least probeInterval. */
         public Builder suspectAfter(Duration silence) {
             return put(ConfigKey.SUSPECT_AFTER, silence);
         }
 
-        /** {@code ha.deadAfter}, default 3s; must exceed suspectAfter. */
+        /** {@code ha.deadAfter}; must exceed suspectAfter. */
         public Builder deadAfter(Duration silence) {
             return put(ConfigKey.DEAD_AFTER, silence);
         }
 
-        /** {@code ha.initialGrace}, default 10s. */
+        /** {@code ha.initialGrace}. */
         public Builder initialGrace(Duration grace) {
             return put(ConfigKey.INITIAL_GRACE, grace);
         }
 
-        /** {@code ha.recoverAfter}, default 2, 1 to 100 probes. */
+        /** {@code ha.recoverAfter}. */
         public Builder recoverAfter(int probes) {
             return put(ConfigKey.RECOVER_AFTER, (long) probes);
         }
 
-        /** {@code ha.maxReplicaLag}, default 5s. */
+        /** {@code ha.maxReplicaLag}. */
         public Builder maxReplicaLag(Duration lag) {
             return put(ConfigKey.MAX_REPLICA_LAG, lag);
         }
 
-        /** {@code ha.lagHysteresis}, default 1s; must be below maxReplicaLag. */
+        /** {@code ha.lagHysteresis}; must be below maxReplicaLag. */
         public Builder lagHysteresis(Duration hysteresis) {
             return put(ConfigKey.LAG_HYSTERESIS, hysteresis);
         }
 
-        /** {@code ha.readStrategy}, default {@code round-robin}. */
+        /** {@code ha.readStrategy}. */
         public Builder readStrategy(ReadStrategy strategy) {
             return put(ConfigKey.READ_STRATEGY, strategy);
         }
@@ -507,54 +557,69 @@ public final class HavenConfig {
             return put(ConfigKey.PROMOTION, rules);
         }
 
-        /** {@code ha.readFallback}, default {@code primary}. */
+        /** {@code ha.readFallback}. */
         public Builder readFallback(ReadFallback fallback) {
             return put(ConfigKey.READ_FALLBACK, fallback);
         }
 
-        /** {@code ha.routing}, default {@code explicit}. */
+        /** {@code ha.routing}. */
         public Builder routing(Routing routing) {
             return put(ConfigKey.ROUTING, routing);
         }
 
-        /** {@code ha.consistency}, default {@code eventual}. */
+        /** {@code ha.consistency}. */
         public Builder consistency(Consistency consistency) {
             return put(ConfigKey.CONSISTENCY, consistency);
         }
 
-        /** {@code ha.consistency.timeout}, default 1s. */
+        /** {@code ha.consistency.timeout}. */
         public Builder consistencyTimeout(Duration timeout) {
             return put(ConfigKey.CONSISTENCY_TIMEOUT, timeout);
         }
 
-        /** {@code ha.failover}, default {@code observe}. */
+        /** {@code ha.failover}. */
         public Builder failover(FailoverMode mode) {
             return put(ConfigKey.FAILOVER, mode);
         }
 
-        /** {@code ha.failover.timeout}, default 10s; 0 makes writes fail at once when there is no primary. */
+        /** {@code ha.failover.timeout}; 0 makes writes fail at once when there is no primary. */
         public Builder failoverTimeout(Duration timeout) {
             return put(ConfigKey.FAILOVER_TIMEOUT, timeout);
         }
 
-        /** {@code ha.failover.minInterval}, default 60s. */
+        /** {@code ha.failover.minInterval}. */
         public Builder failoverMinInterval(Duration interval) {
             return put(ConfigKey.FAILOVER_MIN_INTERVAL, interval);
         }
 
-        /** {@code ha.failover.maxDataLoss}, default 0 transactions. */
+        /** {@code ha.failover.maxDataLoss}. */
         public Builder failoverMaxDataLoss(long transactions) {
             return put(ConfigKey.FAILOVER_MAX_DATA_LOSS, transactions);
         }
 
-        /** {@code ha.failover.rejoin}, default false; needs {@code ha.failover=promote}. */
+        /** {@code ha.failover.rejoin}; needs {@code ha.failover=promote}. */
         public Builder failoverRejoin(boolean rejoin) {
             return put(ConfigKey.FAILOVER_REJOIN, rejoin);
         }
 
-        /** {@code ha.failover.autoFailback}, default false; needs {@code ha.failover=promote}. */
+        /** {@code ha.failover.autoFailback}; needs {@code ha.failover=promote}. */
         public Builder failoverAutoFailback(boolean autoFailback) {
             return put(ConfigKey.FAILOVER_AUTO_FAILBACK, autoFailback);
+        }
+
+        /** {@code ha.replay}. */
+        public Builder replay(Replay replay) {
+            return put(ConfigKey.REPLAY, replay);
+        }
+
+        /** {@code ha.replay.maxSize}, in bytes. */
+        public Builder replayMaxSize(int bytes) {
+            return put(ConfigKey.REPLAY_MAX_SIZE, (long) bytes);
+        }
+
+        /** {@code ha.commitOutcome}. */
+        public Builder commitOutcome(CommitOutcome outcome) {
+            return put(ConfigKey.COMMIT_OUTCOME, outcome);
         }
 
         /** {@code ha.admin.user} and {@code ha.admin.password}; {@code null} user for the application's own. */
@@ -621,7 +686,21 @@ public final class HavenConfig {
                 throw new IllegalArgumentException("ha.failover.rejoin=true needs ha.replication.user (and ha.replication.password):"
                         + " the account the old primary will replicate from the new one with");
             }
+            if (c.discovery() == Discovery.STATIC) {
+                // Static discovery's topology is the seeds: a node named anywhere else can never match.
+                requireSeeds(c, "ha.promotion", c.promotion().keySet());
+                requireSeeds(c, "ha.zones", c.zones().keySet());
+            }
             return c;
+        }
+
+        private static void requireSeeds(HavenConfig c, String key, java.util.Set<NodeAddress> named) {
+            for (NodeAddress node : named) {
+                if (!c.seeds().contains(node)) {
+                    throw new IllegalArgumentException(key + " names " + node + ", which is not a node of this cluster:"
+                            + " with ha.discovery=static the nodes are the seeds " + c.seeds() + " and nothing else");
+                }
+            }
         }
 
         private static String fmt(Duration d) {

@@ -35,7 +35,35 @@ public final class HavenEvent {
         /** An old primary was made read-only. WARN. */
         FENCED,
         /** A failover was considered and refused (replicas disagree, too soon, too much data loss). WARN. */
-        FAILOVER_REFUSED
+        FAILOVER_REFUSED,
+        /**
+         * A node refused the login of Haven's monitor or of the application's user (SQLState {@code 28000}): a
+         * wrong user or password for that node. It stays out of routing until the login works. WARN.
+         */
+        AUTHENTICATION_FAILED,
+        /**
+         * A setting cannot take effect as given: {@code ha.promotion} or {@code ha.zones} names a node that is not
+         * in the topology once discovery settled. WARN, once per setting and node.
+         */
+        CONFIGURATION_WARNING,
+        /**
+         * A transaction interrupted by a failover (before its commit was sent) is being replayed on a new physical
+         * connection; the message says how many statements. INFO.
+         */
+        REPLAY_STARTED,
+        /** A replay matched every result the application had seen; the transaction goes on. INFO. */
+        REPLAY_SUCCEEDED,
+        /**
+         * A replay saw a result different from the original (the message names the statement's index in the
+         * transaction, never a value), or a statement failed on replay: rolled back, the application gets
+         * {@code 40001}. WARN.
+         */
+        REPLAY_MISMATCH,
+        /**
+         * A commit interrupted in flight was resolved with its marker ({@code ha.commitOutcome=marker}); the new
+         * value is {@code committed} or {@code not-committed}. INFO.
+         */
+        COMMIT_OUTCOME_RESOLVED
     }
 
     private final Type type;

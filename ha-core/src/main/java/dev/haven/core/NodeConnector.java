@@ -25,4 +25,9 @@ public interface NodeConnector {
      * @throws SQLException when the node cannot be reached within the bounds
      */
     Connection connect(NodeAddress node, Duration connectTimeout, Duration socketTimeout) throws SQLException;
+
+    /** The user these connections log in as, for error messages (never the password); {@code null} if unknown. */
+    default String user() {
+        return null;
+    }
 }

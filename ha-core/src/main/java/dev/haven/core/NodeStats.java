@@ -24,6 +24,8 @@ public final class NodeStats {
     private volatile int outstanding;
     private volatile long latencyEwmaNanos;
     private volatile Object attachment;
+    /** Even while the node is trusted, odd while it is in doubt; see {@link #doubt()}. */
+    private volatile long doubt;
 
     NodeStats(NodeAddress address) {
         this.address = address;
@@ -64,6 +66,33 @@ public final class NodeStats {
         }
         long old = latencyEwmaNanos;
         latencyEwmaNanos = old == 0 ? Math.max(1, nanos) : Math.max(1, old + ((nanos - old) >> 2));
+    }
+
+    /**
+     * Whether the node is in doubt, and how often it was: even while it is trusted, odd from the moment it stops
+     * being {@code UP} until it is {@code UP} again <em>and</em> every other live node has been probed since
+     * (so that a promotion made elsewhere in the meantime is known). A caller that read an even value before a
+     * write and reads the same value after it knows the node was trusted throughout; any other pair means the
+     * acknowledgement may come from a node that was being replaced, and must be checked against the topology.
+     */
+    public long doubt() {
+        return doubt;
+    }
+
+    /** The health monitor: the node stopped being {@code UP}. */
+    public void doubted() {
+        long d = doubt;
+        if ((d & 1) == 0) {
+            doubt = d + 1; // one writer (the monitor's topology assembly, under its lock)
+        }
+    }
+
+    /** The health monitor: the node is {@code UP} and every other live node was probed since it came back. */
+    public void trusted() {
+        long d = doubt;
+        if ((d & 1) == 1) {
+            doubt = d + 1;
+        }
     }
 
     /**

@@ -27,7 +27,7 @@ class HavenClusterIT {
 
     private static NodeConnector connector(LocalCluster cluster) {
         return (node, connectTimeout, socketTimeout) -> DriverManager.getConnection(
-                "jdbc:mariadb://" + node.host() + ":" + node.port() + "/?connectTimeout=" + connectTimeout.toMillis()
+                "jdbc:mariadb://" + node.host() + ":" + node.port() + "/?" + cluster.driverParameters("mariadb") + "connectTimeout=" + connectTimeout.toMillis()
                         + "&socketTimeout=" + socketTimeout.toMillis(), cluster.appUser(), cluster.appPassword());
     }
 

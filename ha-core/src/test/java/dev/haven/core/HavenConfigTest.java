@@ -188,6 +188,22 @@ class HavenConfigTest {
     }
 
     @Test
+    void withStaticDiscoveryPromotionAndZonesMustNameSeeds() {
+        assertThatThrownBy(() -> HavenConfig.builder().set("ha.seeds", "db1,db2").set("ha.discovery", "static")
+                .set("ha.promotion", "db3=prefer").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ha.promotion names db3:3306").hasMessageContaining("db1:3306, db2:3306");
+        assertThatThrownBy(() -> HavenConfig.builder().set("ha.seeds", "db1,db2").set("ha.discovery", "static")
+                .set("ha.zones", "db1=a,db2:3307=b").build())
+                .hasMessageContaining("ha.zones names db2:3307");
+        HavenConfig ok = HavenConfig.builder().set("ha.seeds", "db1,db2").set("ha.discovery", "static")
+                .set("ha.zones", "db1=a,db2=b").set("ha.promotion", "db2=never").build();
+        assertThat(ok.zoneOf(NodeAddress.parse("db2"))).isEqualTo("b");
+        // With discovery, other nodes may join later: accepted here, checked against the topology once discovered.
+        assertThat(seeded().set("ha.promotion", "db9=prefer").build().promotion()).hasSize(1);
+    }
+
+    @Test
     void typedMapsAreValidatedAndCopied() {
         Map<NodeAddress, String> zones = new LinkedHashMap<>();
         zones.put(NodeAddress.parse("db1"), "eu 1a");

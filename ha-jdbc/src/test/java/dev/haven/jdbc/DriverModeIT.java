@@ -138,8 +138,13 @@ class DriverModeIT {
             root.detachAppender(captured);
             root.setLevel(level);
         }
-        assertThat(captured.list).isNotEmpty();
-        for (ILoggingEvent event : captured.list) {
+        // a prober thread may still be appending (AppenderBase.doAppend holds the appender's lock): copy under it
+        List<ILoggingEvent> events;
+        synchronized (captured) {
+            events = new ArrayList<>(captured.list);
+        }
+        assertThat(events).isNotEmpty();
+        for (ILoggingEvent event : events) {
             String text = event.getFormattedMessage()
                     + (event.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(event.getThrowableProxy()));
             assertThat(text).as("log line from %s", event.getLoggerName())

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ExternalPromotionIT {
 
     static String url(LocalCluster cluster, String vendor, String settings) {
-        String vendorParams = vendor.equals("mysql") ? "sslMode=DISABLED&allowPublicKeyRetrieval=true&" : "";
+        String vendorParams = cluster.driverParameters(vendor);
         return "jdbc:ha:" + vendor + "://" + cluster.hostList() + "/app?" + vendorParams + settings;
     }
 

@@ -34,11 +34,16 @@ class PromoteFailoverIT {
      * Fast detection so the tests are quick (the drill measures the defaults), and a socket timeout: without one, a
      * statement in flight when its server froze waits for the server forever.
      */
-    private static final String FAST = "socketTimeout=3000&ha.probeInterval=200ms&ha.suspectAfter=400ms&ha.deadAfter=1500ms"
+    static final String FAST = "socketTimeout=3000&ha.probeInterval=200ms&ha.suspectAfter=400ms&ha.deadAfter=1500ms"
             + "&ha.connectTimeout=500ms&ha.probeTimeout=500ms&ha.initialGrace=500ms&ha.failover.timeout=15s";
 
     static String promoteUrl(LocalCluster cluster, String extra) {
-        return ExternalPromotionIT.url(cluster, "mariadb", FAST + "&ha.failover=promote&ha.admin.user="
+        return promoteUrl(cluster, "mariadb", extra);
+    }
+
+    /** As {@link #promoteUrl(LocalCluster, String)} through the vendor driver {@code mysql} or {@code mariadb}. */
+    static String promoteUrl(LocalCluster cluster, String vendor, String extra) {
+        return ExternalPromotionIT.url(cluster, vendor, FAST + "&ha.failover=promote&ha.admin.user="
                 + cluster.adminUser() + "&ha.admin.password=" + cluster.adminPassword() + extra);
     }
 
@@ -68,6 +73,7 @@ class PromoteFailoverIT {
                         acked.add(id);
                     } catch (SQLException e) {
                         failed.incrementAndGet();
+                        System.out.println("write " + id + " failed: SQLState " + e.getSQLState() + ": " + e);
                     }
                 }
             }, "test-writer");
@@ -110,6 +116,15 @@ class PromoteFailoverIT {
         return t.primary() != null && t.primary().serverId() == serverId;
     }
 
+    static boolean replaced(Topology t, LocalNode old) {
+        return t.primary() != null && t.primary().serverId() != old.serverId();
+    }
+
+    static boolean refusedForAcknowledgedWrites(List<HavenEvent> events) {
+        return events.stream().anyMatch(e -> e.type() == HavenEvent.Type.FAILOVER_REFUSED
+                && e.message().contains("acknowledged"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"kill", "freeze"})
     void aDeadPrimaryIsReplacedExactlyOnceAndNoAcknowledgedWriteIsLost(String fault) throws Exception {
@@ -126,6 +141,22 @@ class PromoteFailoverIT {
                     cluster.freeze(oldPrimary);
                 }
                 int before = writer.acked.size();
+                if (!cluster.semiSync()) {
+                    // Asynchronous replication: the dead primary's last acknowledged writes may be on no replica,
+                    // and then the RPO guard promotes nobody (AcknowledgedWriteGuardIT). Either way none is lost.
+                    dev.haven.core.HavenCluster haven = ds.cluster();
+                    await(() -> replaced(haven.topology(), oldPrimary) || refusedForAcknowledgedWrites(events),
+                            "a new primary or the guard's refusal");
+                    if (!replaced(haven.topology(), oldPrimary)) {
+                        TimeUnit.SECONDS.sleep(3); // a refusal on a probe older than a replica's last receipt is redone
+                    }
+                    if (!replaced(haven.topology(), oldPrimary)) {
+                        writer.close();
+                        assertThat(count(events, HavenEvent.Type.PROMOTED)).as("promotions").isZero();
+                        System.out.printf("%s: no promotion, the replicas lacked acknowledged writes%n", fault);
+                        return;
+                    }
+                }
                 RoutingContractTests.awaitTopology(ds.cluster(),
                         t -> t.primary() != null && t.primary().serverId() != oldPrimary.serverId(), "a new primary");
                 await(() -> writer.acked.size() >= before + 20, "writes on the new primary");
@@ -135,12 +166,12 @@ class PromoteFailoverIT {
                 LocalNode newPrimary = cluster.adoptRoles();
                 assertThat(newPrimary.serverId()).isEqualTo(ds.topology().primary().serverId());
                 assertThat(cluster.writableNodes()).as("writable nodes").isEqualTo(1);
-                assertThat(rows(cluster, newPrimary)).as("acknowledged writes on the new primary")
-                        .containsAll(writer.acked);
-                // The other replica follows the new primary and has every acknowledged write too.
+                List<Long> onNewPrimary = rows(cluster, newPrimary);
+                assertAcknowledgedWritesKept(cluster, onNewPrimary, writer.acked);
+                // The other replica follows the new primary and has what it has.
                 cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
                 for (LocalNode replica : cluster.replicas()) {
-                    assertThat(rows(cluster, replica)).containsAll(writer.acked);
+                    assertThat(rows(cluster, replica)).containsAll(onNewPrimary);
                 }
                 System.out.printf("%s: %d acknowledged writes, %d failed during the failover%n", fault,
                         writer.acked.size(), writer.failed.get());
@@ -170,8 +201,9 @@ class PromoteFailoverIT {
                 long newPrimaryId = ds.topology().primary().serverId();
 
                 try (Writer writer = new Writer(ds)) {
-                    // The old primary comes back writable, replicating from nobody, as after a crash and a restart.
-                    cluster.restart(oldPrimary);
+                    // The old primary comes back writable (configured without read_only at boot), replicating from
+                    // nobody, as after a crash and a restart.
+                    cluster.restartWritable(oldPrimary);
                     await(() -> count(events, HavenEvent.Type.FENCED) >= 1, "the old primary fenced");
                     await(() -> writer.acked.size() >= 20, "writes after the return");
                 }
@@ -203,7 +235,7 @@ class PromoteFailoverIT {
                         t -> t.primary() != null && t.primary().serverId() != oldPrimary.serverId(), "a new primary");
             }
             // Nobody watches while the old primary comes back writable and takes a write of its own.
-            cluster.restart(oldPrimary);
+            cluster.restartWritable(oldPrimary);
             try (Connection c = cluster.adminConnection(oldPrimary); Statement s = c.createStatement()) {
                 s.executeUpdate("INSERT INTO app.t VALUES (999)");
             }
@@ -264,28 +296,25 @@ class PromoteFailoverIT {
         }
     }
 
-    /** The last transaction a server wrote itself: its entry in {@code @@gtid_binlog_state}. */
+    /**
+     * With semi-synchronous replication (MariaDB here) every acknowledged write is on the new primary. With MySQL's
+     * asynchronous replication (no semisync plugin in this build, no client-side RPO guard yet) the dead primary's
+     * last acknowledged writes may have reached no replica: then what is missing must be one run of consecutive
+     * writes (the old primary's last ones, which a replica applying a prefix of its binary log lacks), never a hole
+     * among older writes, and there are few of them.
+     */
+    static void assertAcknowledgedWritesKept(LocalCluster cluster, List<Long> onNewPrimary, Set<Long> acked) {
+        // Semi-sync: the new primary had them all. Asynchronous: the RPO guard promoted only a replica that had them.
+        assertThat(onNewPrimary).as("acknowledged writes on the new primary").containsAll(acked);
+    }
+
+    /** The transactions a server wrote itself (see {@link LocalCluster#ownTransactions}). */
     static String ownTransactions(LocalCluster cluster, LocalNode node) throws SQLException {
-        try (Connection c = cluster.adminConnection(node); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_state")) {
-            rs.next();
-            for (String gtid : rs.getString(1).split(",")) {
-                if (gtid.trim().split("-")[1].equals(Integer.toString(node.serverId()))) {
-                    return gtid.trim();
-                }
-            }
-            return "";
-        }
+        return cluster.ownTransactions(node);
     }
 
     static boolean replicatesFrom(LocalCluster cluster, LocalNode replica, LocalNode source) {
-        try (Connection c = cluster.adminConnection(replica); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
-            return rs.next() && rs.getInt("Master_Port") == source.port()
-                    && "Yes".equals(rs.getString("Slave_IO_Running")) && "Yes".equals(rs.getString("Slave_SQL_Running"));
-        } catch (SQLException e) {
-            return false;
-        }
+        return cluster.replicatingFromPort(replica) == source.port();
     }
 
     @Test

@@ -9,20 +9,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The README's configuration tables name every setting there is, with its real default. */
+/**
+ * The configuration reference (docs/configuration.md) names every setting there is, and every table row for a
+ * setting, there and in the README's essentials, shows its real default.
+ */
 class ReadmeConfigurationTest {
 
     @Test
     void everySettingIsDocumentedWithItsDefault() throws IOException {
+        String reference = Files.readString(Path.of("..", "docs", "configuration.md"), StandardCharsets.UTF_8);
         String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
         for (HavenConfig.Setting setting : HavenConfig.settings()) {
             if (setting.key().equals("ha.seeds")) {
                 continue; // the URL's host list
             }
-            assertThat(readme).as("README documents %s", setting.key()).contains("`" + setting.key() + "`");
-            String row = readme.lines().filter(l -> l.startsWith("| `" + setting.key() + "` |")).findFirst().orElse(null);
-            if (row != null && setting.defaultValue() != null && !setting.defaultValue().isEmpty()) {
-                assertThat(row).as("README default of %s", setting.key()).contains("`" + setting.defaultValue() + "`");
+            assertThat(reference).as("docs/configuration.md documents %s", setting.key())
+                    .contains("`" + setting.key() + "`");
+            for (String text : new String[] {reference, readme}) {
+                String row = text.lines().filter(l -> l.startsWith("| `" + setting.key() + "` |")).findFirst().orElse(null);
+                if (row != null && setting.defaultValue() != null && !setting.defaultValue().isEmpty()) {
+                    assertThat(row).as("documented default of %s", setting.key())
+                            .contains("`" + setting.defaultValue() + "`");
+                }
             }
         }
     }

@@ -31,7 +31,7 @@ class SwitchoverIT {
                 s.execute("CREATE TABLE w (id BIGINT PRIMARY KEY)");
             }
             cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
-            String url = "jdbc:ha:mariadb://" + cluster.hostList() + "/app?ha.probeInterval=200ms"
+            String url = "jdbc:ha:mariadb://" + cluster.hostList() + "/app?" + cluster.driverParameters("mariadb") + "ha.probeInterval=200ms"
                     + "&ha.suspectAfter=400ms&ha.deadAfter=1500ms&ha.connectTimeout=500ms&ha.probeTimeout=500ms"
                     + "&ha.admin.user=" + cluster.adminUser() + "&ha.admin.password=" + cluster.adminPassword();
             LocalNode oldPrimary = cluster.primary();
@@ -93,10 +93,74 @@ class SwitchoverIT {
         }
     }
 
+    /**
+     * Issue 10 bug 6: the switchover waited for the writes in progress one 10 ms slice only, so any transaction
+     * longer than that made it refuse with a false "still in progress after 15000 ms". Writers here run
+     * multi-statement transactions of about 60 ms each; the switchover waits for them, and none fails.
+     */
+    @Test
+    void switchoverUnderTransactionalWritersWaitsForTheirTransactionsAndFailsNone() throws Exception {
+        try (LocalCluster cluster = LocalCluster.builder().replicas(1).start()) {
+            try (Connection c = cluster.appConnection(cluster.primary()); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE tx (id BIGINT, part INT, PRIMARY KEY (id, part))");
+            }
+            cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+            // driverParameters: on MySQL, allowPublicKeyRetrieval (the new primary sees the account's first login)
+            String url = "jdbc:ha:mariadb://" + cluster.hostList() + "/app?" + cluster.driverParameters("mariadb")
+                    + "ha.probeInterval=200ms&ha.suspectAfter=400ms&ha.deadAfter=1500ms&ha.connectTimeout=500ms&ha.probeTimeout=500ms"
+                    + "&ha.admin.user=" + cluster.adminUser() + "&ha.admin.password=" + cluster.adminPassword();
+            LocalNode target = cluster.replica(0);
+            List<Long> acked = Collections.synchronizedList(new ArrayList<>());
+            List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+            AtomicLong ids = new AtomicLong();
+            AtomicBoolean running = new AtomicBoolean(true);
+            Duration pause;
+            try (HaDataSource ds = HaDataSource.builder().url(url).user(cluster.appUser())
+                    .password(cluster.appPassword()).build()) {
+                ExecutorService writers = Executors.newFixedThreadPool(3);
+                List<Future<?>> futures = new ArrayList<>();
+                for (int t = 0; t < 3; t++) {
+                    futures.add(writers.submit(() -> {
+                        while (running.get()) {
+                            long id = ids.incrementAndGet();
+                            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                                c.setAutoCommit(false);
+                                s.executeUpdate("INSERT INTO tx VALUES (" + id + ", 1)");
+                                s.executeQuery("SELECT SLEEP(0.06)").close(); // the transaction lasts > 10 ms
+                                s.executeUpdate("INSERT INTO tx VALUES (" + id + ", 2)");
+                                c.commit();
+                                acked.add(id);
+                            } catch (Throwable e) {
+                                failures.add(e);
+                            }
+                        }
+                    }));
+                }
+                RoutingContractTests.waitFor(() -> acked.size() > 20, "transactions before the switchover");
+                pause = ds.switchover(target.hostAndPort());
+                int atSwitch = acked.size();
+                RoutingContractTests.waitFor(() -> acked.size() > atSwitch + 20, "transactions after the switchover");
+                running.set(false);
+                for (Future<?> f : futures) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+                writers.shutdown();
+                assertThat(ds.topology().primary().serverId()).isEqualTo(target.serverId());
+            }
+            System.out.printf("switchover under transactions: %d acknowledged, writes held back %d ms%n",
+                    acked.size(), pause.toMillis());
+            assertThat(failures).as("failed transactions").isEmpty();
+            try (Connection c = cluster.adminConnection(target); Statement s = c.createStatement()) {
+                assertThat(queryLong(s, "SELECT COUNT(*) FROM app.tx")).as("both rows of every acknowledged"
+                        + " transaction").isEqualTo(2L * acked.size());
+            }
+        }
+    }
+
     @Test
     void aSwitchoverToANodeThatIsNotAReplicaIsRefusedAndChangesNothing() throws Exception {
         try (LocalCluster cluster = LocalCluster.builder().replicas(1).semiSync(false).start()) {
-            String url = "jdbc:ha:mariadb://" + cluster.hostList() + "/app?ha.admin.user=" + cluster.adminUser()
+            String url = "jdbc:ha:mariadb://" + cluster.hostList() + "/app?" + cluster.driverParameters("mariadb") + "ha.admin.user=" + cluster.adminUser()
                     + "&ha.admin.password=" + cluster.adminPassword();
             try (HaDataSource ds = HaDataSource.builder().url(url).user(cluster.appUser())
                     .password(cluster.appPassword()).build()) {

@@ -1,76 +1,73 @@
 package dev.haven.spring;
 
-import java.util.LinkedHashMap;
+import dev.haven.core.HavenConfig;
+import dev.haven.spring.internal.PropertyValues;
+import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * Haven's settings as Spring Boot properties: {@code haven.max-replica-lag=2s} is the URL's
- * {@code ha.maxReplicaLag=2s}, and wins over it. Every value is kept as the text written and checked by Haven's one
- * configuration ({@code dev.haven.core.HavenConfig}) when the data source starts, never by Spring; an invalid one
- * stops start-up with a failure analysis naming the property, the value and what is allowed. A property left unset
- * keeps the URL's value, or Haven's default.
+ * {@code ha.maxReplicaLag=2s}, and wins over it. A property left unset ({@code null}) keeps the URL's value, or
+ * Haven's default.
+ *
+ * <p>Each property has its setting's Java type, so Spring Boot converts it and IDEs check it: durations accept
+ * Spring Boot's formats ({@code 2s}, {@code 500ms}, {@code PT2S}, or a bare number of milliseconds such as
+ * {@code 2000}); enumerated values are written in kebab-case ({@code read-your-writes}). Haven then checks every
+ * value (bounds, and the rules that tie settings together) when the data source starts; an invalid one stops
+ * start-up with a failure analysis naming the property, the value and what is allowed.
  *
  * <p>Names: {@code ha.} becomes {@code haven.} and each camel-case word is kebab-cased
  * ({@code ha.failover.minInterval} is {@code haven.failover.min-interval}); a setting that also heads a group takes
- * {@code .mode} ({@code ha.failover} is {@code haven.failover.mode}, {@code ha.consistency} is
- * {@code haven.consistency.mode}). {@code ha.seeds} has no property: the URL's host list is the list of seeds.
- * Durations are written {@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}.
+ * {@code .mode} ({@code ha.failover} is {@code haven.failover.mode}). {@code ha.seeds} has no property: the URL's
+ * host list is the list of seeds.
+ *
+ * <p>Haven's table of settings declares what each property means, its default and what it allows (see
+ * {@code docs/configuration.md}); this class only gives each a typed field, and {@code ConfigurationSourceTest}
+ * fails, naming the property and its type, when a setting has none.
  */
 @ConfigurationProperties("haven")
 public class HavenProperties {
 
-    /** How members and roles are found: auto, replication, group-replication or static (only the URL's hosts). */
-    private String discovery;
+    private HavenConfig.Discovery discovery;
 
-    /** Time between two health probes of a node, e.g. 1s. */
-    private String probeInterval;
+    private Duration probeInterval;
 
-    /** Connect timeout of probes, and of pool connections unless the URL sets connectTimeout, e.g. 1s. */
-    private String connectTimeout;
+    private Duration connectTimeout;
 
-    /** Socket and query timeout of a probe, so that a hung server fails the probe, e.g. 1s. */
-    private String probeTimeout;
+    private Duration probeTimeout;
 
-    /** A node with no successful probe for this long is SUSPECT and gets no new reads; at least probe-interval. */
-    private String suspectAfter;
+    private Duration suspectAfter;
 
-    /** A node with no successful probe for this long is DOWN; longer than suspect-after. */
-    private String deadAfter;
+    private Duration deadAfter;
 
-    /** After start-up, no node never seen UP is declared DOWN before this much time has passed. */
-    private String initialGrace;
+    private Duration initialGrace;
 
-    /** Consecutive successful probes a SUSPECT or DOWN node needs to be UP again (1 to 100). */
-    private String recoverAfter;
+    private Integer recoverAfter;
 
-    /** A replica further behind than this gets no reads, e.g. 2s. */
-    private String maxReplicaLag;
+    private Duration maxReplicaLag;
 
-    /** A lagging replica gets reads again only once its lag is below max-replica-lag minus this. */
-    private String lagHysteresis;
+    private Duration lagHysteresis;
 
-    /** How a read picks among eligible replicas: round-robin, power-of-two, least-outstanding or latency-weighted. */
-    private String readStrategy;
+    private HavenConfig.ReadStrategy readStrategy;
 
-    /** This application's zone; when set, reads prefer replicas in the same zone and fall back to others. */
     private String zone;
 
-    /** The zone of each node, e.g. db1:3306=eu-1a,db2:3306=eu-1b; nodes not listed have no zone. */
     private String zones;
 
-    /** Promotion rule per node (prefer, neutral, never), e.g. db3:3306=never; nodes not listed are neutral. */
     private String promotion;
 
-    /** What a read does when no replica is eligible: primary (read from the primary) or fail. */
-    private String readFallback;
+    private HavenConfig.ReadFallback readFallback;
 
-    /** explicit: only read-only connections read from replicas; auto: plain auto-commit reads go to replicas too. */
-    private String routing;
+    private HavenConfig.Routing routing;
 
     private final Consistency consistency = new Consistency();
 
     private final Failover failover = new Failover();
+
+    private final Replay replay = new Replay();
+
+    private HavenConfig.CommitOutcome commitOutcome;
 
     private final Replication replication = new Replication();
 
@@ -79,95 +76,111 @@ public class HavenProperties {
     /** Read consistency. */
     public static class Consistency {
 
-        /** eventual: replicas may be behind; read-your-writes: a read after this application's write sees it. */
-        private String mode;
+        private HavenConfig.Consistency mode;
 
-        /** How long a read-your-writes read waits for a replica to catch up before it goes to the primary. */
-        private String timeout;
+        private Duration timeout;
 
-        public String getMode() {
+        public HavenConfig.Consistency getMode() {
             return mode;
         }
 
-        public void setMode(String mode) {
+        public void setMode(HavenConfig.Consistency mode) {
             this.mode = mode;
         }
 
-        public String getTimeout() {
+        public Duration getTimeout() {
             return timeout;
         }
 
-        public void setTimeout(String timeout) {
+        public void setTimeout(Duration timeout) {
             this.timeout = timeout;
+        }
+    }
+
+    /** Transaction replay. */
+    public static class Replay {
+
+        private HavenConfig.Replay mode;
+
+        private Integer maxSize;
+
+        public HavenConfig.Replay getMode() {
+            return mode;
+        }
+
+        public void setMode(HavenConfig.Replay mode) {
+            this.mode = mode;
+        }
+
+        public Integer getMaxSize() {
+            return maxSize;
+        }
+
+        public void setMaxSize(Integer maxSize) {
+            this.maxSize = maxSize;
         }
     }
 
     /** Failover. */
     public static class Failover {
 
-        /** observe: follow promotions made by others; promote: Haven promotes a replica itself when the primary is dead. */
-        private String mode;
+        private HavenConfig.FailoverMode mode;
 
-        /** How long a write waits for a primary to appear before it fails; 0s fails at once. */
-        private String timeout;
+        private Duration timeout;
 
-        /** Minimum time between two promotions, against flapping. */
-        private String minInterval;
+        private Duration minInterval;
 
-        /** Promote only a candidate missing at most this many of the old primary's transactions (by GTID). */
-        private String maxDataLoss;
+        private Long maxDataLoss;
 
-        /** Whether a fenced old primary is re-pointed as a replica of the new one when it comes back (true or false). */
-        private String rejoin;
+        private Boolean rejoin;
 
-        /** Whether the primary role moves back to a preferred node once it has recovered (true or false). */
-        private String autoFailback;
+        private Boolean autoFailback;
 
-        public String getMode() {
+        public HavenConfig.FailoverMode getMode() {
             return mode;
         }
 
-        public void setMode(String mode) {
+        public void setMode(HavenConfig.FailoverMode mode) {
             this.mode = mode;
         }
 
-        public String getTimeout() {
+        public Duration getTimeout() {
             return timeout;
         }
 
-        public void setTimeout(String timeout) {
+        public void setTimeout(Duration timeout) {
             this.timeout = timeout;
         }
 
-        public String getMinInterval() {
+        public Duration getMinInterval() {
             return minInterval;
         }
 
-        public void setMinInterval(String minInterval) {
+        public void setMinInterval(Duration minInterval) {
             this.minInterval = minInterval;
         }
 
-        public String getMaxDataLoss() {
+        public Long getMaxDataLoss() {
             return maxDataLoss;
         }
 
-        public void setMaxDataLoss(String maxDataLoss) {
+        public void setMaxDataLoss(Long maxDataLoss) {
             this.maxDataLoss = maxDataLoss;
         }
 
-        public String getRejoin() {
+        public Boolean getRejoin() {
             return rejoin;
         }
 
-        public void setRejoin(String rejoin) {
+        public void setRejoin(Boolean rejoin) {
             this.rejoin = rejoin;
         }
 
-        public String getAutoFailback() {
+        public Boolean getAutoFailback() {
             return autoFailback;
         }
 
-        public void setAutoFailback(String autoFailback) {
+        public void setAutoFailback(Boolean autoFailback) {
             this.autoFailback = autoFailback;
         }
     }
@@ -175,10 +188,8 @@ public class HavenProperties {
     /** The replication account a fenced old primary rejoins with (haven.failover.rejoin). */
     public static class Replication {
 
-        /** Replication account a returning old primary uses to replicate from the new one. */
         private String user;
 
-        /** Password of haven.replication.user; never printed. */
         private String password;
 
         public String getUser() {
@@ -206,10 +217,8 @@ public class HavenProperties {
     /** Credentials for monitoring, discovery, switchover and promotion. */
     public static class Admin {
 
-        /** User for probes, discovery and promotion, if different from spring.datasource.username. */
         private String user;
 
-        /** Password of haven.admin.user; never printed. */
         private String password;
 
         public String getUser() {
@@ -235,144 +244,106 @@ public class HavenProperties {
     }
 
     /**
-     * The properties that are set, as Haven's keys and the text written, in Haven's documentation order: what the
-     * data source receives with {@code HaDataSource.setSetting}. Unset properties are absent.
+     * The properties that are set, as Haven's keys and their values as text, in the order of Haven's table of
+     * settings: what the data source receives with {@code HaDataSource.setSetting}. Unset properties are absent.
      */
     public Map<String, String> settings() {
-        Map<String, String> s = new LinkedHashMap<>();
-        put(s, "ha.discovery", discovery);
-        put(s, "ha.probeInterval", probeInterval);
-        put(s, "ha.connectTimeout", connectTimeout);
-        put(s, "ha.probeTimeout", probeTimeout);
-        put(s, "ha.suspectAfter", suspectAfter);
-        put(s, "ha.deadAfter", deadAfter);
-        put(s, "ha.initialGrace", initialGrace);
-        put(s, "ha.recoverAfter", recoverAfter);
-        put(s, "ha.maxReplicaLag", maxReplicaLag);
-        put(s, "ha.lagHysteresis", lagHysteresis);
-        put(s, "ha.readStrategy", readStrategy);
-        put(s, "ha.zone", zone);
-        put(s, "ha.zones", zones);
-        put(s, "ha.promotion", promotion);
-        put(s, "ha.readFallback", readFallback);
-        put(s, "ha.routing", routing);
-        put(s, "ha.consistency", consistency.mode);
-        put(s, "ha.consistency.timeout", consistency.timeout);
-        put(s, "ha.failover", failover.mode);
-        put(s, "ha.failover.timeout", failover.timeout);
-        put(s, "ha.failover.minInterval", failover.minInterval);
-        put(s, "ha.failover.maxDataLoss", failover.maxDataLoss);
-        put(s, "ha.failover.rejoin", failover.rejoin);
-        put(s, "ha.failover.autoFailback", failover.autoFailback);
-        put(s, "ha.replication.user", replication.user);
-        put(s, "ha.replication.password", replication.password);
-        put(s, "ha.admin.user", admin.user);
-        put(s, "ha.admin.password", admin.password);
-        return s;
-    }
-
-    private static void put(Map<String, String> settings, String key, String value) {
-        if (value != null) {
-            settings.put(key, value);
-        }
+        return PropertyValues.settings(this);
     }
 
     /** The settings that are set, the passwords shown as {@code ****}. */
     @Override
     public String toString() {
-        Map<String, String> shown = settings();
-        shown.computeIfPresent("ha.replication.password", (k, v) -> "****");
-        shown.computeIfPresent("ha.admin.password", (k, v) -> "****");
-        return "HavenProperties" + shown;
+        return "HavenProperties" + PropertyValues.masked(settings());
     }
 
     // ------------------------------------------------------------------------------------------ accessors
 
-    public String getDiscovery() {
+    public HavenConfig.Discovery getDiscovery() {
         return discovery;
     }
 
-    public void setDiscovery(String discovery) {
+    public void setDiscovery(HavenConfig.Discovery discovery) {
         this.discovery = discovery;
     }
 
-    public String getProbeInterval() {
+    public Duration getProbeInterval() {
         return probeInterval;
     }
 
-    public void setProbeInterval(String probeInterval) {
+    public void setProbeInterval(Duration probeInterval) {
         this.probeInterval = probeInterval;
     }
 
-    public String getConnectTimeout() {
+    public Duration getConnectTimeout() {
         return connectTimeout;
     }
 
-    public void setConnectTimeout(String connectTimeout) {
+    public void setConnectTimeout(Duration connectTimeout) {
         this.connectTimeout = connectTimeout;
     }
 
-    public String getProbeTimeout() {
+    public Duration getProbeTimeout() {
         return probeTimeout;
     }
 
-    public void setProbeTimeout(String probeTimeout) {
+    public void setProbeTimeout(Duration probeTimeout) {
         this.probeTimeout = probeTimeout;
     }
 
-    public String getSuspectAfter() {
+    public Duration getSuspectAfter() {
         return suspectAfter;
     }
 
-    public void setSuspectAfter(String suspectAfter) {
+    public void setSuspectAfter(Duration suspectAfter) {
         this.suspectAfter = suspectAfter;
     }
 
-    public String getDeadAfter() {
+    public Duration getDeadAfter() {
         return deadAfter;
     }
 
-    public void setDeadAfter(String deadAfter) {
+    public void setDeadAfter(Duration deadAfter) {
         this.deadAfter = deadAfter;
     }
 
-    public String getInitialGrace() {
+    public Duration getInitialGrace() {
         return initialGrace;
     }
 
-    public void setInitialGrace(String initialGrace) {
+    public void setInitialGrace(Duration initialGrace) {
         this.initialGrace = initialGrace;
     }
 
-    public String getRecoverAfter() {
+    public Integer getRecoverAfter() {
         return recoverAfter;
     }
 
-    public void setRecoverAfter(String recoverAfter) {
+    public void setRecoverAfter(Integer recoverAfter) {
         this.recoverAfter = recoverAfter;
     }
 
-    public String getMaxReplicaLag() {
+    public Duration getMaxReplicaLag() {
         return maxReplicaLag;
     }
 
-    public void setMaxReplicaLag(String maxReplicaLag) {
+    public void setMaxReplicaLag(Duration maxReplicaLag) {
         this.maxReplicaLag = maxReplicaLag;
     }
 
-    public String getLagHysteresis() {
+    public Duration getLagHysteresis() {
         return lagHysteresis;
     }
 
-    public void setLagHysteresis(String lagHysteresis) {
+    public void setLagHysteresis(Duration lagHysteresis) {
         this.lagHysteresis = lagHysteresis;
     }
 
-    public String getReadStrategy() {
+    public HavenConfig.ReadStrategy getReadStrategy() {
         return readStrategy;
     }
 
-    public void setReadStrategy(String readStrategy) {
+    public void setReadStrategy(HavenConfig.ReadStrategy readStrategy) {
         this.readStrategy = readStrategy;
     }
 
@@ -400,19 +371,19 @@ public class HavenProperties {
         this.promotion = promotion;
     }
 
-    public String getReadFallback() {
+    public HavenConfig.ReadFallback getReadFallback() {
         return readFallback;
     }
 
-    public void setReadFallback(String readFallback) {
+    public void setReadFallback(HavenConfig.ReadFallback readFallback) {
         this.readFallback = readFallback;
     }
 
-    public String getRouting() {
+    public HavenConfig.Routing getRouting() {
         return routing;
     }
 
-    public void setRouting(String routing) {
+    public void setRouting(HavenConfig.Routing routing) {
         this.routing = routing;
     }
 
@@ -422,6 +393,18 @@ public class HavenProperties {
 
     public Failover getFailover() {
         return failover;
+    }
+
+    public Replay getReplay() {
+        return replay;
+    }
+
+    public HavenConfig.CommitOutcome getCommitOutcome() {
+        return commitOutcome;
+    }
+
+    public void setCommitOutcome(HavenConfig.CommitOutcome commitOutcome) {
+        this.commitOutcome = commitOutcome;
     }
 
     public Replication getReplication() {

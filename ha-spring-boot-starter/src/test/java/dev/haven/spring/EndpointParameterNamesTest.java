@@ -30,6 +30,6 @@ class EndpointParameterNamesTest {
                 }
             }
         }
-        assertThat(operations).isEqualTo(2);
+        assertThat(operations).isEqualTo(3); // the view, one data source's view, the write operations
     }
 }

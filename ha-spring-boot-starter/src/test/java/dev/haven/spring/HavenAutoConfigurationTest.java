@@ -48,6 +48,35 @@ class HavenAutoConfigurationTest {
     }
 
     @Test
+    void springBootsDurationFormatsReachHaven() {
+        runner.withPropertyValues("spring.datasource.url=" + HAVEN_URL, "haven.max-replica-lag=PT2S",
+                        "haven.failover.timeout=2500", "haven.probe-interval=500ms")
+                .run(context -> {
+                    var config = context.getBean(HaDataSource.class).cluster().config();
+                    assertThat(config.maxReplicaLag()).isEqualTo(Duration.ofSeconds(2));
+                    assertThat(config.failoverTimeout()).as("a bare number is milliseconds").isEqualTo(Duration.ofMillis(2500));
+                    assertThat(config.probeInterval()).isEqualTo(Duration.ofMillis(500));
+                });
+    }
+
+    @Test
+    void withoutTheStarterSpringBootsOwnDataSourceNeedsTheDriverClassName() {
+        ApplicationContextRunner bootOnly = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class));
+        bootOnly.withPropertyValues("spring.datasource.url=" + HAVEN_URL)
+                .run(context -> assertThat(context.getStartupFailure())
+                        .hasStackTraceContaining("Failed to determine a suitable driver class"));
+        bootOnly.withPropertyValues("spring.datasource.url=" + HAVEN_URL,
+                        "spring.datasource.driver-class-name=dev.haven.jdbc.HaDriver")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    HikariDataSource pool = context.getBean(HikariDataSource.class);
+                    assertThat(pool.getDriverClassName()).isEqualTo("dev.haven.jdbc.HaDriver");
+                    assertThat(pool.getJdbcUrl()).isEqualTo(HAVEN_URL);
+                });
+    }
+
+    @Test
     void aPlainUrlLeavesTheDataSourceToSpringBoot() {
         runner.withPropertyValues("spring.datasource.url=jdbc:mariadb://127.0.0.1:9/app", "haven.max-replica-lag=2s")
                 .run(context -> {

@@ -1,6 +1,7 @@
 package dev.haven.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.haven.core.HavenConfig;
 import dev.haven.spring.internal.PropertyNames;
@@ -14,7 +15,7 @@ import org.springframework.boot.configurationmetadata.ConfigurationMetadataRepos
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
-/** Every Haven setting is a {@code haven.*} property, bound as written and documented in the metadata. */
+/** Every Haven setting is a typed {@code haven.*} property, bound in Spring Boot's formats and documented in the metadata. */
 class HavenPropertiesTest {
 
     @Test
@@ -29,23 +30,57 @@ class HavenPropertiesTest {
     }
 
     @Test
-    void everySettingBindsAsTheTextWritten() {
+    void everySettingBindsFromItsDefaultTextAndGivesHavenTheSameValue() {
         Map<String, String> source = new HashMap<>();
+        Map<String, String> expected = new HashMap<>();
         for (HavenConfig.Setting setting : HavenConfig.settings()) {
             String property = PropertyNames.propertyOf(setting.key());
-            if (property != null) {
-                source.put(property, "text of " + setting.key());
+            if (property == null) {
+                continue;
             }
+            String text = setting.defaultValue() != null && !setting.defaultValue().isEmpty() ? setting.defaultValue()
+                    : setting.key().equals("ha.zones") ? "db1:3306=eu-1a"
+                    : setting.key().equals("ha.promotion") ? "db1:3306=never"
+                    : setting.key().equals("ha.zone") ? "eu-1a" : "text of " + setting.key();
+            source.put(property, text);
+            // as Haven writes it (60s is 1m); secrets are free text and stay as they are
+            var type = dev.haven.core.internal.ConfigKey.find(setting.key()).type();
+            expected.put(setting.key(), setting.secret() ? text : type.format(type.parse(setting.key(), text)));
         }
-        HavenProperties bound = new Binder(new MapConfigurationPropertySource(source))
-                .bind("haven", HavenProperties.class).get();
-        Map<String, String> settings = bound.settings();
-        for (HavenConfig.Setting setting : HavenConfig.settings()) {
-            if (!setting.key().equals("ha.seeds")) {
-                assertThat(settings).as(setting.key()).containsEntry(setting.key(), "text of " + setting.key());
-            }
-        }
-        assertThat(settings).hasSize(HavenConfig.settings().size() - 1);
+        HavenProperties bound = bind(source);
+        assertThat(bound.settings()).containsExactlyInAnyOrderEntriesOf(expected);
+        assertThat(bound.settings()).hasSize(HavenConfig.settings().size() - 1);
+        assertThat(HavenConfig.builder().seeds("db1").setAll(bound.settings()).build())
+                .as("every value Haven receives is one it accepts").isNotNull();
+    }
+
+    @Test
+    void springBootsFormatsAreAccepted() {
+        assertThat(bind(Map.of("haven.max-replica-lag", "PT2S")).settings()).containsEntry("ha.maxReplicaLag", "2s");
+        assertThat(bind(Map.of("haven.max-replica-lag", "2000")).settings()).as("a bare number is milliseconds")
+                .containsEntry("ha.maxReplicaLag", "2s");
+        assertThat(bind(Map.of("haven.max-replica-lag", "1500ms")).settings()).containsEntry("ha.maxReplicaLag", "1500ms");
+        assertThat(bind(Map.of("haven.failover.min-interval", "2m")).settings()).containsEntry("ha.failover.minInterval", "2m");
+        assertThat(bind(Map.of("haven.failover.mode", "PROMOTE")).settings()).containsEntry("ha.failover", "promote");
+        assertThat(bind(Map.of("haven.read-strategy", "power-of-two")).getReadStrategy())
+                .isEqualTo(HavenConfig.ReadStrategy.POWER_OF_TWO);
+        assertThat(bind(Map.of("haven.consistency.mode", "read_your_writes")).settings())
+                .containsEntry("ha.consistency", "read-your-writes");
+        assertThat(bind(Map.of("haven.failover.rejoin", "TRUE")).getFailover().getRejoin()).isTrue();
+        assertThat(bind(Map.of("haven.recover-after", "3")).getRecoverAfter()).isEqualTo(3);
+    }
+
+    @Test
+    void aDurationFinerThanAMillisecondReachesHavenAsWrittenAndIsRefused() {
+        Map<String, String> settings = bind(Map.of("haven.max-replica-lag", "1500us")).settings();
+        assertThat(settings).containsEntry("ha.maxReplicaLag", "PT0.0015S");
+        assertThatThrownBy(() -> HavenConfig.builder().setAll(settings))
+                .hasMessageContaining("ha.maxReplicaLag").hasMessageContaining("PT0.0015S")
+                .hasMessageContaining("allowed");
+    }
+
+    private static HavenProperties bind(Map<String, String> source) {
+        return new Binder(new MapConfigurationPropertySource(source)).bind("haven", HavenProperties.class).get();
     }
 
     @Test
@@ -71,7 +106,7 @@ class HavenPropertiesTest {
             assertThat(p.getDescription()).as("description of %s", name).isNotBlank();
             assertThat(p.getDescription()).as("description of %s", name).contains(setting.key());
             if (setting.defaultValue() != null && !setting.defaultValue().isEmpty()) {
-                assertThat(p.getDefaultValue()).as("default of %s", name).isEqualTo(setting.defaultValue());
+                assertThat(String.valueOf(p.getDefaultValue())).as("default of %s", name).isEqualTo(setting.defaultValue());
             } else {
                 assertThat(p.getDefaultValue()).as("default of %s", name).isNull();
             }
@@ -82,5 +117,12 @@ class HavenPropertiesTest {
         }
         assertThat(properties.keySet().stream().filter(k -> k.startsWith("haven."))).as("no other haven.* property")
                 .hasSize(HavenConfig.settings().size() - 1);
+        long typed = properties.values().stream().filter(p -> p.getId().startsWith("haven."))
+                .filter(p -> !"java.lang.String".equals(p.getType())).count();
+        assertThat(typed).as("haven.* properties typed other than String").isGreaterThanOrEqualTo(10);
+        assertThat(properties.get("haven.max-replica-lag").getType()).isEqualTo("java.time.Duration");
+        assertThat(properties.get("haven.failover.rejoin").getType()).isEqualTo("java.lang.Boolean");
+        assertThat(properties.get("haven.recover-after").getType()).isEqualTo("java.lang.Integer");
+        assertThat(properties.get("haven.read-strategy").getType()).isEqualTo("dev.haven.core.HavenConfig$ReadStrategy");
     }
 }

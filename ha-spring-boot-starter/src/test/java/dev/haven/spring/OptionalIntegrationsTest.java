@@ -8,7 +8,7 @@ import dev.haven.spring.actuate.HavenHealthIndicator;
 import dev.haven.spring.autoconfigure.HavenActuatorAutoConfiguration;
 import dev.haven.spring.autoconfigure.HavenAutoConfiguration;
 import dev.haven.spring.autoconfigure.HavenMetricsAutoConfiguration;
-import dev.haven.spring.internal.HavenMetrics;
+import dev.haven.spring.internal.HavenDataSourceMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,7 +44,7 @@ class OptionalIntegrationsTest {
             assertThat(context).hasNotFailed();
             assertThat(context).hasSingleBean(HaDataSource.class);
             assertThat(context).hasBean("havenHealthIndicator");
-            assertThat(context).hasSingleBean(HavenMetrics.class);
+            assertThat(context).hasSingleBean(HavenDataSourceMetrics.class);
             assertThat(context).doesNotHaveBean(HavenEndpoint.class);
         });
     }
@@ -116,7 +116,7 @@ class OptionalIntegrationsTest {
                 .withPropertyValues("spring.datasource.url=" + HavenAutoConfigurationTest.HAVEN_URL)
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context).doesNotHaveBean(HavenMetrics.class);
+                    assertThat(context).doesNotHaveBean(HavenDataSourceMetrics.class);
                 });
     }
 

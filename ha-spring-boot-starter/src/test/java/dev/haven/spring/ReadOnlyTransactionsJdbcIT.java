@@ -122,7 +122,7 @@ class ReadOnlyTransactionsJdbcIT {
             assertThat(registry.find("haven.statements").tag("node", primaryNode).tag("intent", "read")
                     .functionCounters()).as("no read on the primary").allSatisfy(c -> assertThat(c.count()).isZero());
             // HikariCP's own metrics, per node pool, with the pool size from spring.datasource.hikari.*
-            assertThat(registry.get("hikaricp.connections.max").tag("node", primaryNode).tag("pool", "haven-" + primaryNode)
+            assertThat(registry.get("hikaricp.connections.max").tag("node", primaryNode).tag("pool", "haven-" + primaryNode.replace(':', '-'))
                     .gauge().value()).isEqualTo(5);
             assertThat(registry.get("hikaricp.connections.acquire").tag("node", primaryNode).timer().count()).isPositive();
             assertThat(registry.get("haven.node.role").tag("node", primaryNode).tag("role", "primary").gauge().value())

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,6 +111,8 @@ public final class FaultProxy implements AutoCloseable {
     private volatile boolean partitioned;
     private volatile boolean refusing;
     private volatile long latencyNanos;
+    /** A connection to cut at a request ({@link #resetRequestAfter}, {@link #resetAtRequest}); taken once. */
+    private final AtomicReference<Cut> cut = new AtomicReference<>();
 
     private FaultProxy(String name, String upstreamHost, int upstreamPort, ServerSocket server) {
         this.name = name;
@@ -228,6 +231,56 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /**
+     * Cuts one connection at an exact point of its conversation: the first client connection that sends
+     * {@code text} (say, a statement with a unique value) has that request and its answer forwarded, and is reset
+     * (TCP RST, both sides) as soon as it sends anything more, which is lost. So the client holds the answer to the
+     * marked request, and its next request finds the connection dead, as when a server dies between the two. Once
+     * only; {@link #heal()} disarms it if no connection sent the text yet. The text must arrive within one read, as
+     * a short statement does.
+     *
+     * @param text what the client sends, in UTF-8; not empty
+     */
+    public void resetRequestAfter(String text) {
+        arm(new Cut(text, true, () -> { }));
+    }
+
+    /**
+     * Cuts the first client connection that sends {@code text}: that request is lost, {@code action} runs (on the
+     * proxy's thread, before the reset: to kill the server there, say), and the connection is reset. Once only, as
+     * {@link #resetRequestAfter}.
+     *
+     * @param text what the client sends, in UTF-8; not empty
+     * @param action what happens at that moment
+     */
+    public void resetAtRequest(String text, Runnable action) {
+        arm(new Cut(text, false, action));
+    }
+
+    private void arm(Cut c) {
+        cut.set(c);
+        log.info("proxy {}: resetting the connection {} its request containing '{}'", name,
+                c.after ? "after" : "at", new String(c.text, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Where {@link #resetRequestAfter} or {@link #resetAtRequest} cuts. */
+    private static final class Cut {
+        final byte[] text;
+        final boolean after;
+        final Runnable action;
+
+        Cut(String text, boolean after, Runnable action) {
+            Objects.requireNonNull(text, "text");
+            Objects.requireNonNull(action, "action");
+            if (text.isEmpty()) {
+                throw new IllegalArgumentException("text must not be empty");
+            }
+            this.text = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            this.after = after;
+            this.action = action;
+        }
+    }
+
+    /**
      * Closes every current connection abruptly (TCP RST) on both the client and the upstream side.
      * Connections opened afterwards work as before.
      */
@@ -247,7 +300,7 @@ public final class FaultProxy implements AutoCloseable {
      * consistent; the others carry on.
      */
     public void heal() {
-        boolean faulty = latencyNanos != 0 || refusing || partitioned;
+        boolean faulty = latencyNanos != 0 || refusing || partitioned || cut.getAndSet(null) != null;
         latencyNanos = 0;
         refusing = false;
         partitioned = false;
@@ -400,6 +453,8 @@ public final class FaultProxy implements AutoCloseable {
         volatile Socket upstream;
         /** True once a byte (or a FIN) of this connection has been dropped. */
         volatile boolean tainted;
+        /** Set once this client sent the text of {@link #resetRequestAfter}: its next request resets it. */
+        volatile Cut resetOnNextRequest;
         private final AtomicBoolean done = new AtomicBoolean();
         private final AtomicInteger openDirections = new AtomicInteger(2);
 
@@ -467,11 +522,36 @@ public final class FaultProxy implements AutoCloseable {
                         directionFinished();
                         return;
                     }
+                    if (from == client && resetRequest(buffer, n)) {
+                        abort();
+                        return;
+                    }
                     out.write(buffer, 0, n);
                 }
             } catch (IOException | InterruptedException e) {
                 abort();
             }
+        }
+
+        /** For a client chunk: true if it is to be lost with the connection (a {@link Cut}). */
+        private boolean resetRequest(byte[] chunk, int length) {
+            Cut pending = resetOnNextRequest;
+            if (pending != null) {
+                log.info("proxy {}: c{} reset at its request after the marked one", name, id);
+                pending.action.run();
+                return true;
+            }
+            Cut c = cut.get();
+            if (c == null || !contains(chunk, length, c.text) || !cut.compareAndSet(c, null)) {
+                return false;
+            }
+            if (c.after) {
+                resetOnNextRequest = c;
+                return false;
+            }
+            log.info("proxy {}: c{} reset at the marked request", name, id);
+            c.action.run();
+            return true;
         }
 
         /** Runs for a connection accepted while partitioned: reads and drops until the end. */
@@ -522,6 +602,19 @@ public final class FaultProxy implements AutoCloseable {
             log.debug("proxy {}: c{} reset", name, id);
             return true;
         }
+    }
+
+    private static boolean contains(byte[] chunk, int length, byte[] text) {
+        outer:
+        for (int i = 0; i + text.length <= length; i++) {
+            for (int j = 0; j < text.length; j++) {
+                if (chunk[i + j] != text[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private static void sleepUntil(long deadlineNanos) throws InterruptedException {

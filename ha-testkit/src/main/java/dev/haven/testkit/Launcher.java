@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 /** The command-line face of {@link LocalCluster}: start, describe, wait for Ctrl-C, stop. */
 final class Launcher {
 
-    private static final String USAGE = "usage: LocalCluster [--replicas N] [--no-semi-sync] [--data-dir PATH]"
+    private static final String USAGE = "usage: LocalCluster [--server " + String.join("|", serverIds()) + "] [--replicas N] [--no-semi-sync] [--data-dir PATH]"
             + " [--duration SECONDS] [--show-passwords]";
 
     private Launcher() {
@@ -26,6 +26,7 @@ final class Launcher {
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
+                    case "--server" -> builder.server(ServerFlavor.fromId(argument(args, ++i, "--server")));
                     case "--replicas" -> builder.replicas(intArgument(args, ++i, "--replicas"));
                     case "--no-semi-sync" -> builder.semiSync(false);
                     case "--data-dir" -> builder.dataDirectory(Path.of(argument(args, ++i, "--data-dir")));
@@ -44,7 +45,7 @@ final class Launcher {
             return 2;
         }
 
-        out.println("Starting a MariaDB " + MariaDbInstallation.VERSION + " cluster on 127.0.0.1 ...");
+        out.println("Starting a " + builder.server().displayName() + " cluster on 127.0.0.1 ...");
         LocalCluster cluster = builder.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -89,7 +90,7 @@ final class Launcher {
         out.println("Admin user:       " + cluster.adminUser()
                 + (showPasswords ? " / " + cluster.adminPassword() : ""));
         out.println("Data directory:   " + cluster.dataDirectory());
-        out.println("Ports above are each node's fault-injection proxy; 'server' is mariadbd's own port.");
+        out.println("Ports above are each node's fault-injection proxy; 'server' is the server's own port.");
         out.println();
     }
 
@@ -100,16 +101,25 @@ final class Launcher {
                 rs.next();
                 readOnly = rs.getInt(1) == 1 ? "read_only=ON" : "read_only=OFF";
             }
-            try (ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
+            try (ResultSet rs = s.executeQuery(cluster.replicaStatus())) {
                 if (rs.next()) {
-                    return readOnly + ", replicating from port " + rs.getInt("Master_Port") + " (IO "
-                            + rs.getString("Slave_IO_Running") + ", SQL " + rs.getString("Slave_SQL_Running") + ")";
+                    return readOnly + ", replicating from port " + rs.getInt(cluster.column("Master_Port")) + " (IO "
+                            + rs.getString(cluster.column("Slave_IO_Running")) + ", SQL "
+                            + rs.getString(cluster.column("Slave_SQL_Running")) + ")";
                 }
             }
             return readOnly + ", not replicating";
         } catch (SQLException e) {
             return "unreachable: " + e.getMessage();
         }
+    }
+
+    private static java.util.List<String> serverIds() {
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (ServerFlavor flavor : ServerFlavor.values()) {
+            ids.add(flavor.id());
+        }
+        return ids;
     }
 
     private static String argument(String[] args, int index, String option) {

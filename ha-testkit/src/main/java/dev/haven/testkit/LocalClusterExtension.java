@@ -1,5 +1,6 @@
 package dev.haven.testkit;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -24,7 +25,12 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }
  * }</pre>
  *
- * Test methods and constructors may also declare a {@link LocalCluster} parameter. Healing does not undo
+ * The cluster runs the builder's server: {@link LocalCluster.Builder#server}, by default the one the system property
+ * {@code haven.server} names ({@link ServerFlavor#configured()}), so that one test class runs on each server by
+ * running it once per server (the build's failsafe executions do). A server this machine cannot run (MySQL without
+ * {@code libaio.so.1}) skips the class with that reason.
+ *
+ * <p>Test methods and constructors may also declare a {@link LocalCluster} parameter. Healing does not undo
  * {@link LocalCluster#promote}: a class whose tests promote should expect the topology they leave behind.
  */
 public final class LocalClusterExtension
@@ -54,6 +60,8 @@ public final class LocalClusterExtension
     @Override
     public void beforeAll(ExtensionContext context) {
         if (cluster == null) {
+            String unavailable = builder.server().unavailableReason();
+            Assumptions.assumeTrue(unavailable == null, unavailable);
             cluster = builder.start();
         }
     }

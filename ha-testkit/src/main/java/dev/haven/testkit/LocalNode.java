@@ -19,8 +19,9 @@ public final class LocalNode {
         /** Read-only, replicating from the primary. */
         REPLICA,
         /**
-         * A primary that {@link LocalCluster#promote(LocalNode)} replaced. If it comes back (restart, thaw, heal)
-         * it is as it was, writable and replicating from nobody: nothing makes it rejoin by itself.
+         * A primary that {@link LocalCluster#promote(LocalNode)} replaced. If it comes back it replicates from
+         * nobody: thawed or healed it is as it was (writable); restarted it boots read-only, as every node does
+         * ({@link LocalCluster#restartWritable} brings it back writable). Nothing makes it rejoin by itself.
          */
         FORMER_PRIMARY
     }
@@ -38,8 +39,11 @@ public final class LocalNode {
     volatile boolean frozen;
     volatile boolean replicationStopped;
     volatile int delaySeconds;
+    private final ServerFlavor server;
 
-    LocalNode(String name, int serverId, int serverPort, Path dataDir, FaultProxy proxy, Role role) {
+    LocalNode(String name, int serverId, int serverPort, Path dataDir, FaultProxy proxy, Role role,
+              ServerFlavor server) {
+        this.server = server;
         this.name = name;
         this.serverId = serverId;
         this.serverPort = serverPort;
@@ -63,7 +67,7 @@ public final class LocalNode {
         return proxy.port();
     }
 
-    /** The port {@code mariadbd} itself listens on, bypassing the proxy. */
+    /** The port the server ({@code mariadbd}, {@code mysqld}) itself listens on, bypassing the proxy. */
     public int serverPort() {
         return serverPort;
     }
@@ -93,7 +97,7 @@ public final class LocalNode {
         return frozen;
     }
 
-    /** The pid of the current {@code mariadbd} process, or -1 when none was started. */
+    /** The pid of the current server process, or -1 when none was started. */
     public long pid() {
         ServerProcess p = process;
         return p == null ? -1 : p.pid();
@@ -113,17 +117,26 @@ public final class LocalNode {
         return mysqlUrl(hostAndPort());
     }
 
-    /** A MariaDB Connector/J URL for this node, through its proxy, without credentials. */
+    /**
+     * A MariaDB Connector/J URL for this node, through its proxy, without credentials (on MySQL with
+     * {@code allowPublicKeyRetrieval=true}, which {@code caching_sha2_password} needs without TLS).
+     */
     public String mariadbUrl() {
-        return mariadbUrl(hostAndPort());
+        return mariadbUrl(hostAndPort(), server);
+    }
+
+    /** The server this node runs. */
+    public ServerFlavor server() {
+        return server;
     }
 
     static String mysqlUrl(String hosts) {
         return "jdbc:mysql://" + hosts + "/" + TestUsers.DATABASE + "?sslMode=DISABLED&allowPublicKeyRetrieval=true";
     }
 
-    static String mariadbUrl(String hosts) {
-        return "jdbc:mariadb://" + hosts + "/" + TestUsers.DATABASE;
+    static String mariadbUrl(String hosts, ServerFlavor server) {
+        return "jdbc:mariadb://" + hosts + "/" + TestUsers.DATABASE
+                + (server.isMySql() ? "?allowPublicKeyRetrieval=true" : "");
     }
 
     @Override

@@ -126,7 +126,7 @@ final class ProcessRegistry {
                             killed.add(pid);
                         }
                     } else if (record.containsKey("root")) {
-                        MariaDbInstallation.deleteRecursively(Path.of(record.get("root")));
+                        ServerInstallation.deleteRecursively(Path.of(record.get("root")));
                     }
                     Files.deleteIfExists(file);
                 }
@@ -202,7 +202,7 @@ final class ProcessRegistry {
         }
         for (Path root : temporaryRoots.keySet()) {
             try {
-                MariaDbInstallation.deleteRecursively(root);
+                ServerInstallation.deleteRecursively(root);
             } catch (IOException | RuntimeException e) {
                 // best effort at exit: the next run's cleanStale() tries again
             }

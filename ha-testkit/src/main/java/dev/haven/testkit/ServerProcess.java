@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One {@code mariadbd} process: how it is started, signalled and stopped. Every process is registered with
+ * One server process ({@code mariadbd} or {@code mysqld}): how it is started, signalled and stopped. Every process is registered with
  * {@link ProcessRegistry} so that it is killed by a shutdown hook, or by the next run if this JVM dies hard.
  */
 final class ServerProcess {
@@ -24,11 +24,13 @@ final class ServerProcess {
     private final String name;
     private final Path dataDir;
     private final Process process;
+    private final ServerFlavor flavor;
 
-    private ServerProcess(String name, Path dataDir, Process process) {
+    private ServerProcess(String name, Path dataDir, Process process, ServerFlavor flavor) {
         this.name = name;
         this.dataDir = dataDir;
         this.process = process;
+        this.flavor = flavor;
     }
 
     static boolean runningAsRoot() {
@@ -71,25 +73,23 @@ final class ServerProcess {
     }
 
     /**
-     * Starts {@code mariadbd} on a data directory. The options common to every Haven test server come first;
+     * Starts the server on a data directory. The options common to every Haven test server come first;
      * {@code options} (port, server id, replication settings, the caller's extras) follow and win.
      */
-    static ServerProcess start(Path baseDir, Path dataDir, List<String> options, String name) throws IOException {
+    static ServerProcess start(ServerInstallation installation, Path dataDir, List<String> options, String name)
+            throws IOException {
+        Path baseDir = installation.baseDir();
         List<String> command = new ArrayList<>();
-        command.add(baseDir.resolve("bin/mariadbd").toString());
+        command.add(baseDir.resolve(installation.serverBinary()).toString());
         command.add("--no-defaults");
         command.add("--basedir=" + baseDir);
         command.add("--datadir=" + dataDir);
         command.add("--lc-messages-dir=" + baseDir.resolve("share"));
-        command.add("--plugin-dir=" + baseDir.resolve("lib/plugin"));
         command.add("--bind-address=127.0.0.1");
         command.add("--socket=" + dataDir.resolve("mysqld.sock"));
         command.add("--pid-file=" + dataDir.resolve("mysqld.pid"));
         command.add("--log-error=" + dataDir.resolve("error.log"));
-        // Without these, 11.4 generates a TLS certificate at every start (seconds of CPU) and resolves
-        // client host names (slow, and useless on loopback).
-        command.add("--skip-ssl");
-        command.add("--skip-name-resolve");
+        command.addAll(installation.commonOptions(dataDir));
         command.add("--innodb-buffer-pool-size=64M");
         command.add("--max-connections=500");
         if (runningAsRoot()) {
@@ -101,9 +101,17 @@ final class ServerProcess {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
                 .start();
-        ServerProcess server = new ServerProcess(name, dataDir, process);
+        ServerProcess server = new ServerProcess(name, dataDir, process, installation.flavor);
         ProcessRegistry.register(process.pid(), dataDir);
         return server;
+    }
+
+    /** A JDBC URL straight to a server port, for the test kit's own administration. */
+    static String adminUrl(ServerFlavor flavor, int port, String database, String parameters) {
+        return flavor.isMySql()
+                ? "jdbc:mysql://127.0.0.1:" + port + "/" + database + "?sslMode=DISABLED&allowPublicKeyRetrieval=true"
+                        + "&" + parameters
+                : "jdbc:mariadb://127.0.0.1:" + port + "/" + database + "?" + parameters;
     }
 
     String name() {
@@ -124,11 +132,11 @@ final class ServerProcess {
      */
     void awaitReady(int port, String user, String password, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        String url = "jdbc:mariadb://127.0.0.1:" + port + "/?connectTimeout=1000&socketTimeout=5000";
+        String url = adminUrl(flavor, port, "", "connectTimeout=1000&socketTimeout=5000");
         SQLException last = null;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("mariadbd " + name + " exited with code " + process.exitValue()
+                throw new IllegalStateException("server " + name + " exited with code " + process.exitValue()
                         + " while starting:\n" + errorLogTail());
             }
             try (Connection c = DriverManager.getConnection(url, user, password);
@@ -144,7 +152,7 @@ final class ServerProcess {
             }
             sleep(20);
         }
-        throw new IllegalStateException("mariadbd " + name + " did not accept connections on port " + port
+        throw new IllegalStateException("server " + name + " did not accept connections on port " + port
                 + " within " + timeout + (last == null ? "" : " (last error: " + last.getMessage() + ")")
                 + ":\n" + errorLogTail());
     }
@@ -235,7 +243,7 @@ final class ServerProcess {
     private void awaitExit(Duration timeout) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("mariadbd " + name + " (pid " + process.pid() + ") did not exit");
+                throw new IllegalStateException("server " + name + " (pid " + process.pid() + ") did not exit");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -25,7 +25,7 @@ final class TestUsers {
     private TestUsers() {
     }
 
-    static List<String> templateStatements() {
+    static List<String> mariadbTemplateStatements() {
         return List.of(
                 "CREATE DATABASE " + DATABASE,
                 // Applications: their own schema plus what Haven's monitor reads (replication status, SHOW SLAVE HOSTS),
@@ -45,5 +45,24 @@ final class TestUsers {
                 "ALTER USER 'root'@'localhost' IDENTIFIED BY '" + ROOT_PASSWORD + "'",
                 "ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY '" + ROOT_PASSWORD + "'",
                 "ALTER USER 'root'@'::1' IDENTIFIED BY '" + ROOT_PASSWORD + "'");
+    }
+
+    /**
+     * MySQL 8.0: run by {@code mysqld --initialize-insecure --init-file}, before any binary log exists. The
+     * application user may read what Haven's monitor reads: replication status ({@code REPLICATION CLIENT}), the
+     * replicas' list ({@code SHOW REPLICAS} needs {@code REPLICATION SLAVE}), the process list, performance_schema.
+     */
+    static List<String> mysqlTemplateStatements() {
+        return List.of(
+                "CREATE DATABASE " + DATABASE,
+                "CREATE USER '" + APP_USER + "'@'%' IDENTIFIED BY '" + APP_PASSWORD + "'",
+                "GRANT ALL PRIVILEGES ON `" + DATABASE + "`.* TO '" + APP_USER + "'@'%'",
+                "GRANT REPLICATION CLIENT, REPLICATION SLAVE, PROCESS ON *.* TO '" + APP_USER + "'@'%'",
+                "GRANT SELECT ON performance_schema.* TO '" + APP_USER + "'@'%'",
+                "CREATE USER '" + ADMIN_USER + "'@'%' IDENTIFIED BY '" + ADMIN_PASSWORD + "'",
+                "GRANT ALL PRIVILEGES ON *.* TO '" + ADMIN_USER + "'@'%' WITH GRANT OPTION",
+                "CREATE USER '" + REPLICATION_USER + "'@'%' IDENTIFIED BY '" + REPLICATION_PASSWORD + "'",
+                "GRANT REPLICATION SLAVE ON *.* TO '" + REPLICATION_USER + "'@'%'",
+                "ALTER USER 'root'@'localhost' IDENTIFIED BY '" + ROOT_PASSWORD + "'");
     }
 }

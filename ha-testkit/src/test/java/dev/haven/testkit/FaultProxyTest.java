@@ -163,6 +163,43 @@ class FaultProxyTest {
     }
 
     @Test
+    void resetRequestAfterAnswersTheMarkedRequestThenResetsThatConnectionOnly() throws Exception {
+        try (Socket other = connect(); Socket marked = connect()) {
+            roundTrip(other, "before");
+            proxy.resetRequestAfter("COMMIT 42");
+
+            assertThat(roundTrip(marked, "COMMIT 42")).as("the marked request is answered").isEqualTo("COMMIT 42");
+            assertThat(roundTrip(other, "not marked")).isEqualTo("not marked");
+            marked.getOutputStream().write("SELECT 1".getBytes(US_ASCII));
+            assertResetPromptly(marked);
+            assertThat(roundTrip(other, "the other goes on")).isEqualTo("the other goes on");
+        }
+        try (Socket again = connect()) {
+            assertThat(roundTrip(again, "COMMIT 42")).as("once only").isEqualTo("COMMIT 42");
+            assertThat(roundTrip(again, "SELECT 1")).isEqualTo("SELECT 1");
+        }
+    }
+
+    @Test
+    void resetAtRequestLosesTheMarkedRequestAfterItsActionRan() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger actions = new java.util.concurrent.atomic.AtomicInteger();
+        try (Socket marked = connect()) {
+            roundTrip(marked, "before");
+            long received = echo.bytesReceived();
+            proxy.resetAtRequest("SELECT @@last_gtid", actions::incrementAndGet);
+            marked.getOutputStream().write("SELECT @@last_gtid".getBytes(US_ASCII));
+            assertResetPromptly(marked);
+            assertThat(actions.get()).as("the action ran once").isEqualTo(1);
+            assertThat(echo.bytesReceived()).as("bytes of the marked request that reached the server")
+                    .isEqualTo(received);
+        }
+        try (Socket again = connect()) {
+            assertThat(roundTrip(again, "SELECT @@last_gtid")).as("once only").isEqualTo("SELECT @@last_gtid");
+            assertThat(actions.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void latencyDelaysEveryChunkInBothDirections() throws Exception {
         try (Socket existing = connect()) {
             roundTrip(existing, "warm-up");

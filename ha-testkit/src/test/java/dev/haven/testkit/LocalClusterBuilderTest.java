@@ -1,5 +1,6 @@
 package dev.haven.testkit;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
@@ -63,5 +64,33 @@ class LocalClusterBuilderTest {
                 .hasMessage("semiSyncTimeout must be positive, was PT-1S");
         assertThatThrownBy(() -> LocalCluster.builder().serverOption("max-connections=5"))
                 .hasMessage("server options look like --name=value, was max-connections=5");
+    }
+
+    @Test
+    void serversAreChosenByIdAndAnUnknownOneIsRefusedNamingTheAllowedOnes() {
+        assertThat(ServerFlavor.fromId("mysql-8.0")).isEqualTo(ServerFlavor.MYSQL_8_0);
+        assertThat(ServerFlavor.fromId(" MariaDB-10.11 ")).isEqualTo(ServerFlavor.MARIADB_10_11);
+        assertThatThrownBy(() -> ServerFlavor.fromId("mysql-5.7"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown server 'mysql-5.7': use one of mariadb-11.4, mariadb-10.11, mysql-8.0");
+        assertThatThrownBy(() -> LocalCluster.builder().server(null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("server must be one of");
+        assertThat(LocalCluster.builder().server()).as("without haven.server").isEqualTo(ServerFlavor.configured());
+    }
+
+    @Test
+    void semiSyncOnMySqlIsRefusedBeforeAnythingStarts() {
+        assertThatThrownBy(() -> LocalCluster.builder().server(ServerFlavor.MYSQL_8_0).semiSync(true).start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("semisync plugin");
+    }
+
+    @Test
+    void mysqlGtidSetsAreCounted() {
+        assertThat(LocalCluster.countTransactions("")).isZero();
+        assertThat(LocalCluster.countTransactions("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5")).isEqualTo(5);
+        assertThat(LocalCluster.countTransactions("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7,\n"
+                + "4e11fa47-71ca-11e1-9e33-c80aa9429562:3")).isEqualTo(7);
     }
 }

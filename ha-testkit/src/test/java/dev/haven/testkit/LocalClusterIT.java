@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Each fault of {@link LocalCluster} does what it says, on real servers. */
+/** Each fault of {@link LocalCluster} does what it says, on real servers (the build runs it on every server). */
 class LocalClusterIT {
 
     @RegisterExtension
@@ -29,6 +29,12 @@ class LocalClusterIT {
         try (Connection c = cluster.appConnection(cluster.primary())) {
             Sql.execute(c, "CREATE TABLE IF NOT EXISTS items (id BIGINT PRIMARY KEY, name VARCHAR(64))");
         }
+    }
+
+    /** A MariaDB Connector/J URL to the node's proxy with extra driver parameters. */
+    private static String url(LocalNode node, String parameters) {
+        String base = node.mariadbUrl();
+        return base + (base.contains("?") ? "&" : "?") + parameters;
     }
 
     private static long nextId = System.nanoTime() % 1_000_000_000L;
@@ -61,14 +67,27 @@ class LocalClusterIT {
             }
         }
         assertThat(serverIds).hasSize(3);
+        boolean mysql = cluster.server().isMySql();
+        assertThat(cluster.semiSync()).isEqualTo(!mysql);
         try (Connection c = cluster.adminConnection(cluster.primary())) {
-            assertThat(Sql.queryString(c, "SELECT @@rpl_semi_sync_master_enabled")).isEqualTo("1");
+            if (!mysql) {
+                assertThat(Sql.queryString(c, "SELECT @@rpl_semi_sync_master_enabled")).isEqualTo("1");
+            }
+            assertThat(Sql.queryString(c, "SELECT @@version")).startsWith(cluster.server().version());
             assertThat(Sql.slaveStatus(c, "Slave_IO_Running")).isNull();
+            assertThat(Sql.queryLong(c, "SELECT @@read_only")).as("the primary, made writable").isZero();
         }
         for (LocalNode replica : cluster.replicas()) {
             try (Connection c = cluster.adminConnection(replica)) {
-                assertThat(Sql.queryString(c, "SELECT @@rpl_semi_sync_master_enabled")).isEqualTo("0");
-                assertThat(Sql.slaveStatus(c, "Using_Gtid")).isEqualTo("Slave_Pos");
+                if (mysql) {
+                    assertThat(Sql.slaveStatus(c, "Auto_Position")).isEqualTo("1");
+                    assertThat(Sql.slaveStatus(c, "Get_master_public_key")).isEqualTo("1");
+                    assertThat(Sql.queryLong(c, "SELECT @@super_read_only")).isEqualTo(1);
+                    assertThat(Sql.queryLong(c, "SELECT @@gtid_mode = 'ON'")).isEqualTo(1);
+                } else {
+                    assertThat(Sql.queryString(c, "SELECT @@rpl_semi_sync_master_enabled")).isEqualTo("0");
+                    assertThat(Sql.slaveStatus(c, "Using_Gtid")).isEqualTo("Slave_Pos");
+                }
                 assertThat(Sql.slaveStatus(c, "Master_Port")).isEqualTo(String.valueOf(cluster.primary().serverPort()));
             }
         }
@@ -138,7 +157,7 @@ class LocalClusterIT {
         assertThat(ProcessHandle.of(oldPid)).isEmpty();
         assertThatThrownBy(() -> new Socket("127.0.0.1", replica.serverPort()).close())
                 .isInstanceOf(ConnectException.class);
-        assertThatThrownBy(() -> DriverManager.getConnection(replica.mariadbUrl() + "?connectTimeout=2000",
+        assertThatThrownBy(() -> DriverManager.getConnection(url(replica, "connectTimeout=2000"),
                 cluster.appUser(), cluster.appPassword())).isInstanceOf(SQLException.class);
 
         long whileDown = insertOnPrimary("while-down");
@@ -153,7 +172,7 @@ class LocalClusterIT {
     @Test
     void freezeMakesConnectsAndQueriesTimeOutAndThawRecovers() throws Exception {
         LocalNode replica = cluster.replica(1);
-        String url = replica.mariadbUrl() + "?connectTimeout=1000&socketTimeout=1000";
+        String url = url(replica, "connectTimeout=1000&socketTimeout=1000");
         try (Connection open = DriverManager.getConnection(url, cluster.appUser(), cluster.appPassword())) {
             cluster.freeze(replica);
             assertThat(replica.isRunning()).isTrue();
@@ -177,7 +196,7 @@ class LocalClusterIT {
     @Test
     void partitionHangsClientsUntilTheirTimeoutWhileReplicationContinues() throws Exception {
         LocalNode primary = cluster.primary();
-        String url = primary.mariadbUrl() + "?connectTimeout=1000&socketTimeout=1000";
+        String url = url(primary, "connectTimeout=1000&socketTimeout=1000");
         try (Connection open = DriverManager.getConnection(url, cluster.appUser(), cluster.appPassword())) {
             cluster.partition(primary);
 

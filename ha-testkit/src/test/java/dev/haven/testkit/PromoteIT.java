@@ -40,13 +40,20 @@ class PromoteIT {
                 assertThat(Sql.queryLong(c, "SELECT COUNT(*) FROM t")).isEqualTo(2);
             }
 
-            // The old primary comes back as it was: its data, writable, replicating from nobody.
+            // The old primary comes back with its data, replicating from nobody, and read-only: every node boots so.
             cluster.restart(oldPrimary);
             try (Connection c = cluster.appConnection(oldPrimary)) {
                 assertThat(Sql.queryLong(c, "SELECT COUNT(*) FROM t")).isEqualTo(1);
-                assertThat(Sql.queryLong(c, "SELECT @@read_only")).isZero();
+                assertThat(Sql.queryLong(c, "SELECT @@read_only")).isEqualTo(1);
                 assertThat(Sql.slaveStatus(c, "Slave_IO_Running")).isNull();
             }
+            assertThat(cluster.writableNodes()).isEqualTo(1);
+            // Unless it is configured without read_only at boot: then it is a second writable node.
+            cluster.restartWritable(oldPrimary);
+            try (Connection c = cluster.appConnection(oldPrimary)) {
+                assertThat(Sql.queryLong(c, "SELECT @@read_only")).isZero();
+            }
+            assertThat(cluster.writableNodes()).isEqualTo(2);
             assertThat(cluster.primary()).isSameAs(chosen);
         }
     }
@@ -60,6 +67,7 @@ class PromoteIT {
             }
             cluster.kill(primary);
             cluster.restart(primary);
+            assertThat(cluster.writableNodes()).as("the primary, made writable after its read-only boot").isEqualTo(1);
             try (Connection c = cluster.appConnection(primary)) {
                 assertThat(Sql.queryLong(c, "SELECT COUNT(*) FROM t")).isEqualTo(1);
                 Sql.execute(c, "INSERT INTO t VALUES (2)");

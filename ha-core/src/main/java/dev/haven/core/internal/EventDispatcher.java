@@ -98,6 +98,12 @@ public final class EventDispatcher {
             case PROMOTED: sb.append("promoted to primary"); break;
             case FENCED: sb.append("fenced (read-only)"); break;
             case FAILOVER_REFUSED: sb.append("failover refused"); break;
+            case AUTHENTICATION_FAILED: sb.append("refused the login"); break;
+            case CONFIGURATION_WARNING: sb.append("configuration warning"); break;
+            case REPLAY_STARTED: sb.append("replaying an interrupted transaction"); break;
+            case REPLAY_SUCCEEDED: sb.append("replayed an interrupted transaction"); break;
+            case REPLAY_MISMATCH: sb.append("replay did not match"); break;
+            case COMMIT_OUTCOME_RESOLVED: sb.append("resolved an interrupted commit"); break;
             default: sb.append(type); break;
         }
         if (oldValue != null || newValue != null) {
@@ -117,6 +123,9 @@ public final class EventDispatcher {
             case PROMOTED:
             case FENCED:
             case FAILOVER_REFUSED:
+            case AUTHENTICATION_FAILED:
+            case CONFIGURATION_WARNING:
+            case REPLAY_MISMATCH:
                 return LOG.isWarnEnabled();
             case TOPOLOGY_CHANGED:
                 return LOG.isDebugEnabled();
@@ -133,6 +142,9 @@ public final class EventDispatcher {
             case PROMOTED:
             case FENCED:
             case FAILOVER_REFUSED:
+            case AUTHENTICATION_FAILED:
+            case CONFIGURATION_WARNING:
+            case REPLAY_MISMATCH:
                 LOG.warn("{} {}", type, message);
                 break;
             case TOPOLOGY_CHANGED:

@@ -5,6 +5,7 @@ import dev.haven.core.HavenConfig;
 import dev.haven.core.HavenEvent;
 import dev.haven.core.Health;
 import dev.haven.core.Node;
+import dev.haven.core.ReplicationPosition;
 import dev.haven.core.NodeAddress;
 import dev.haven.core.NodeConnector;
 import dev.haven.core.Role;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +59,14 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     static final String LOCK = "haven_failover";
     private static final String GROUP = "group-replication";
     private static final Duration SETTLE_TIMEOUT = Duration.ofMinutes(10);
+    /** How long fencing may take on its own connection (it no longer queues behind the writes it fences). */
+    private static final Duration FENCE_TIMEOUT = Duration.ofSeconds(10);
+    /** How often the idle standby connection to the primary is checked (a ping: no cost worth counting). */
+    private static final long STANDBY_CHECK_NANOS = TimeUnit.MINUTES.toNanos(5);
+    /** After a failed attempt to open the standby connection, the next one waits this long. */
+    private static final long STANDBY_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** How long {@link #close()} waits for the threads it ends; their connections are cut off first. */
+    static final Duration CLOSE_BOUND = Duration.ofSeconds(3);
 
     private final HavenConfig config;
     private final NodeConnector connector;
@@ -72,11 +82,33 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     /** Per server_id, since when it has been a writable rival of the primary. Thread-confined. */
     private final Map<Long, Long> rivalsSince = new HashMap<>();
     private volatile boolean running = true;
+    /** Held to deliver an event; {@link #close()} takes it to stop delivery, so none arrives after it returns. */
+    private final Object emitLock = new Object();
+    /** Every administrative connection open now, cut off by {@link #close()} so no statement outlives it. */
+    private final Set<Connection> adminOpen = ConcurrentHashMap.newKeySet();
+    /** The settling's connections: cut off by {@link #close()} only once its grace is over. */
+    private final Set<Connection> settleOpen = ConcurrentHashMap.newKeySet();
+    /** Set by {@link #close()} when the settling's grace is over: no administrative connection at all any more. */
+    private volatile boolean cutOff;
+    /** Threads started for a promotion's settling, ended by {@link #close()}. */
+    private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.Executor aborts = Disconnect.threads("haven-failover-abort");
+    /** The highest GTID per source of this data source's acknowledged writes (AcknowledgedWrites); EMPTY if none. */
+    private volatile java.util.function.Supplier<ReplicationPosition> acknowledged = () -> ReplicationPosition.EMPTY;
     private long lastPromotionNanos;
     private boolean promoted;
     private long primaryServerId;
     private String lastRefusal;
     private long lastProbeRequestNanos;
+    /**
+     * An idle admin connection to the primary, opened while it is healthy, on which a promotion queues the old
+     * primary's fencing right after making the candidate writable ({@link #queueFencing}). Failover thread only.
+     */
+    private Connection standby;
+    private long standbyServerId;
+    private ServerState.Flavor standbyFlavor;
+    /** When the standby connection was last checked or opened, or when opening it may be tried again. */
+    private long standbyCheckedNanos;
 
     public Failover(HavenConfig config, NodeConnector connector, TopologyDiscovery discovery, ClusterState state,
                     HealthMonitor monitor, LongSupplier nanoTime) {
@@ -94,15 +126,112 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
         thread.start();
     }
 
+    /**
+     * The client-side RPO guard: never promote a replica lacking a write that {@code acknowledged} covers (the
+     * highest GTID per source of the writes this data source saw acknowledged). With asynchronous replication a
+     * replica may lack what the primary acknowledged; the best-ranked replica that has them all is promoted, and
+     * when none has, the promotion is refused ({@code FAILOVER_REFUSED}, naming what each replica lacks) and
+     * considered again at every tick, so it waits for one that receives them or for the old primary to return.
+     * Per data source: writes acknowledged to other instances are theirs to guard.
+     */
+    public void guardAcknowledgedWrites(java.util.function.Supplier<ReplicationPosition> acknowledged) {
+        this.acknowledged = Objects.requireNonNull(acknowledged, "acknowledged");
+    }
+
+    /** The first of the ranked replicas that has every acknowledged write, or null if none has. */
+    private FailoverRules.Replica keeperOfAcknowledged(FailoverRules.Decision decision, ReplicationPosition need) {
+        return FailoverRules.keeperOf(decision.ranked(), FailoverRules.parse(need.toString()));
+    }
+
+    private String lostAcknowledged(FailoverRules.Decision decision, ReplicationPosition need) {
+        return FailoverRules.acknowledgedLoss(decision.ranked(), FailoverRules.parse(need.toString()));
+    }
+
+    /**
+     * Ends every thread this started within {@link #CLOSE_BOUND}: their administrative connections are cut off
+     * (a statement waiting on a hung server, such as a replica's receiver stop, fails at once), and no event is
+     * delivered once this returns.
+     *
+     * <p>A promotion already made gets the first half of the bound to settle before its connections are cut off:
+     * until then the new primary still has its link to the old one and the other replicas still point there, so
+     * when the old primary comes back, every receiver reconnects to it and an instance started later sees it as
+     * the primary the replicas follow (two writable servers, and writes routed to the replaced one). After a crash
+     * the settling takes well under a second; after a hang it waits on the receivers' stops and is cut short here,
+     * leaving its re-pointing undone.
+     */
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        synchronized (emitLock) {
+            running = false;
         }
+        thread.interrupt();
+        for (Connection c : adminOpen) {
+            Disconnect.cutOff(c, aborts);
+        }
+        long deadline = System.nanoTime() + CLOSE_BOUND.toNanos();
+        long grace = System.nanoTime() + CLOSE_BOUND.toNanos() / 2;
+        // The failover thread first: a promotion it just made starts its settling on the way out.
+        List<Thread> settling = new ArrayList<>(List.of(thread));
+        for (int i = 0; i < settling.size(); i++) {
+            Thread w = settling.get(i);
+            long left = TimeUnit.NANOSECONDS.toMillis(grace - System.nanoTime());
+            try {
+                if (left > 0 && w.isAlive()) {
+                    w.join(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (i == 0) {
+                settling.addAll(workers);
+            }
+        }
+        cutOff = true;
+        for (Thread w : workers) {
+            w.interrupt();
+        }
+        for (Connection c : settleOpen) {
+            Disconnect.cutOff(c, aborts);
+        }
+        List<Thread> all = new ArrayList<>(workers);
+        all.add(thread);
+        for (Thread t : all) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            try {
+                if (left > 0 && t.isAlive()) {
+                    t.join(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (t.isAlive()) {
+                log.warn("{} did not end within {} ms of close()", t.getName(), CLOSE_BOUND.toMillis());
+            }
+        }
+    }
+
+    /** Delivers an event unless closed: no event reaches a listener after {@link #close()} returned. */
+    private void emit(HavenEvent.Type type, NodeAddress address, String oldValue, String newValue, String detail) {
+        synchronized (emitLock) {
+            if (running) {
+                state.emit(type, address, oldValue, newValue, detail);
+            }
+        }
+    }
+
+    private Thread worker(Runnable task, String name) {
+        Thread t = new Thread(() -> {
+            try {
+                task.run();
+            } finally {
+                workers.remove(Thread.currentThread());
+            }
+        }, name);
+        t.setDaemon(true);
+        workers.add(t);
+        return t;
     }
 
     // ------------------------------------------------------------------------------------------- fencing hook
@@ -114,7 +243,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
 
     @Override
     public ServerState inspect(Connection connection, ServerState seen) throws SQLException {
-        if (!superseded.contains(seen.serverId())) {
+        if (!superseded.contains(seen.serverId()) || !running) {
             return seen;
         }
         if (seen.replication() != null && seen.replication().ioState() == ServerState.IoState.RUNNING) {
@@ -126,20 +255,40 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             maybeRejoin(connection, seen);
             return seen;
         }
-        ServerAdmin admin = new ServerAdmin(connection, seen.flavor());
+        long began = nanoTime.getAsLong();
+        int killed;
         try {
-            admin.makeReadOnly();
+            killed = fence(connection, seen);
         } catch (SQLException e) {
-            state.emit(HavenEvent.Type.FAILOVER_REFUSED, seen.address(), null, null,
-                    "the replaced primary is writable again and could not be fenced: " + e.getMessage()
-                            + "; Haven sends it no writes");
+            emit(HavenEvent.Type.FAILOVER_REFUSED, seen.address(), null, null,
+                    "the replaced primary is writable again and could not be fenced (SQLState " + e.getSQLState()
+                            + ", error " + e.getErrorCode() + "); Haven sends it no writes");
             return seen;
         }
-        state.emit(HavenEvent.Type.FENCED, seen.address(), "read_only=OFF", "read_only=ON",
-                "the replaced primary came back writable and was made read-only before taking a write");
+        emit(HavenEvent.Type.FENCED, seen.address(), "read_only=OFF", "read_only=ON",
+                "the replaced primary came back writable and was made read-only before taking a write, in "
+                        + TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - began) + " ms (" + killed
+                        + " running session(s) killed)");
         ServerState fenced = discovery.probe(connection, seen.address());
         maybeRejoin(connection, fenced);
         return fenced;
+    }
+
+    /**
+     * Fences on a connection of its own with a timeout longer than a probe's, after switching semi-sync off and
+     * killing the sessions running statements there ({@link ServerAdmin#fence}), so that the fencing does not
+     * wait behind the old primary's late commits. The probe connection is spared; it is the fallback when no
+     * other connection can be opened.
+     */
+    private int fence(Connection probe, ServerState seen) throws SQLException {
+        long spare = new ServerAdmin(probe, seen.flavor()).connectionId();
+        try (Connection admin = adminConnection(seen.address(), FENCE_TIMEOUT)) {
+            return new ServerAdmin(admin, seen.flavor()).fence(spare);
+        } catch (SQLException e) {
+            log.info("Fencing {} on its own connection failed ({}); trying on the probe connection", seen.address(),
+                    e.getSQLState());
+            return new ServerAdmin(probe, seen.flavor()).fence(0);
+        }
     }
 
     private void maybeRejoin(Connection connection, ServerState old) {
@@ -168,11 +317,16 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                 return; // try again at the next probe
             }
         } else {
-            errant = FailoverRules.parse(primaryState.gtidPosition()).missing(FailoverRules.parse(mine));
+            // MySQL: the new primary itself subtracts what it executed from what the old primary has.
+            try (Connection p = adminConnection(primary.address())) {
+                errant = ServerAdmin.countTransactions(new ServerAdmin(p, old.flavor()).errantTransactions(mine));
+            } catch (SQLException e) {
+                return; // try again at the next probe
+            }
         }
         if (errant > 0) {
             rejoinRefused.add(old.serverId());
-            state.emit(HavenEvent.Type.FAILOVER_REFUSED, old.address(), null, null, "rejoin refused: "
+            emit(HavenEvent.Type.FAILOVER_REFUSED, old.address(), null, null, "rejoin refused: "
                     + old.address() + " has " + (errant == Long.MAX_VALUE ? "unknown" : errant)
                     + " transaction(s) the new primary " + primary.address() + " lacks (" + mine
                     + "); it stays read-only and out of the topology's roles until an operator repairs it");
@@ -195,12 +349,21 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             }
             new ServerAdmin(connection, old.flavor()).replicateFrom(primary.address(), config.replicationUser(),
                     config.replicationPassword(), template, semiSync);
+            if (semiSync) {
+                // A primary left alone by earlier failovers runs without semi-sync; it has a semi-sync replica again.
+                try (Connection p = adminConnection(primary.address())) {
+                    ServerAdmin a = new ServerAdmin(p, old.flavor());
+                    if (!a.semiSyncPrimary()) {
+                        a.startSemiSyncPrimary();
+                    }
+                }
+            }
             log.info("{} rejoined as a replica of {}", old.address(), primary.address());
-            state.emit(HavenEvent.Type.ROLE_CHANGED, old.address(), "FORMER_PRIMARY", "REPLICA",
+            emit(HavenEvent.Type.ROLE_CHANGED, old.address(), "FORMER_PRIMARY", "REPLICA",
                     "the old primary rejoined as a replica of " + primary.address());
         } catch (SQLException e) {
             rejoinRefused.add(old.serverId());
-            state.emit(HavenEvent.Type.FAILOVER_REFUSED, old.address(), null, null,
+            emit(HavenEvent.Type.FAILOVER_REFUSED, old.address(), null, null,
                     "rejoin failed: " + e.getMessage());
         }
     }
@@ -244,6 +407,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             primaryServerId = primary.serverId();
             lastRefusal = null;
             supersedeRivals(t, primary);
+            keepStandby(primary, now);
             return;
         }
         Node dead = byServerId(t, primaryServerId);
@@ -263,6 +427,11 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                 config.failoverMinInterval().toNanos(), config.failoverMaxDataLoss());
         if (!decision.promote()) {
             refuse(dead.address(), decision.reason());
+            return;
+        }
+        ReplicationPosition need = acknowledged.get();
+        if (keeperOfAcknowledged(decision, need) == null) {
+            refuse(dead.address(), lostAcknowledged(decision, need));
             return;
         }
         promote(t, dead, decision);
@@ -334,7 +503,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
         String kind = reason.replaceAll("[0-9]+", "#");
         if (!kind.equals(lastRefusal)) {
             lastRefusal = kind;
-            state.emit(HavenEvent.Type.FAILOVER_REFUSED, primary, null, null, "no promotion: " + reason);
+            emit(HavenEvent.Type.FAILOVER_REFUSED, primary, null, null, "no promotion: " + reason);
         }
     }
 
@@ -386,7 +555,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             }
             last = s;
             ServerState.Replication r = s.replication();
-            String sig = r.heartbeatsReceived() + "/" + r.receivedGtid() + "/" + r.sourceServerId();
+            String sig = signature(r);
             if (!sig.equals(signature)) {
                 signature = sig;
                 since = now;
@@ -396,6 +565,15 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
 
         long quietNanos() {
             return latest - since;
+        }
+
+        /** As {@link #quietNanos()} up to {@code now} if {@code fresh} still shows the same link, else 0. */
+        long quietNanosIfStill(ServerState.Replication fresh, long now) {
+            return signature(fresh).equals(signature) ? now - since : 0;
+        }
+
+        private static String signature(ServerState.Replication r) {
+            return r.heartbeatsReceived() + "/" + r.receivedGtid() + "/" + r.sourceServerId();
         }
     }
 
@@ -419,6 +597,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                 try {
                     c = adminConnection(n.address());
                 } catch (SQLException e) {
+                    log.debug("No promotion lock on {}: {} (SQLState {})", n.address(), e.getMessage(), e.getSQLState());
                     continue; // unreachable: it cannot be promoted and holds no lock for anyone
                 }
                 if (!tryLock(c, n)) {
@@ -450,34 +629,67 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                     return;
                 }
             }
-            state.emit(HavenEvent.Type.FAILOVER_STARTED, decision.candidate().node().address(),
-                    dead.address().toString(), null, "primary " + dead.address() + " is down; " + decision.reason());
-            Node candidate = chooseAgain(dead, decision, locked, fresh);
-            if (candidate == null) {
+            int freshLost = 0;
+            long checked = nanoTime.getAsLong();
+            for (Map.Entry<Node, ServerState> e : fresh.entrySet()) {
+                ServerState.Replication r = e.getValue().replication();
+                LinkWatch watch = links.get(e.getKey().serverId());
+                if (r != null && FailoverRules.linkLost(r, watch == null ? 0 : watch.quietNanosIfStill(r, checked))) {
+                    freshLost++;
+                }
+            }
+            String unconfirmed = FailoverRules.confirmUnderLock(replicas.size(), freshLost);
+            if (unconfirmed != null) {
+                refuse(dead.address(), unconfirmed);
+                monitor.probeAllNow();
                 return;
             }
-            // Nothing more is applied anywhere: whatever a waking old primary might still send stays in relay logs.
+            FailoverRules.Decision fin = chooseAgain(dead, locked, fresh);
+            Node named = fin.promote() ? fin.candidate().node() : decision.candidate().node();
+            // Before anything changes anywhere: this instance's connections to the old primary are cut off here
+            // (the pools listen), so no acknowledgement from it reaches the application once a replica is promoted.
+            emit(HavenEvent.Type.FAILOVER_STARTED, named.address(), dead.address().toString(), null,
+                    "primary " + dead.address() + " is down; " + decision.reason());
+            if (!fin.promote()) {
+                finish(named, dead, started, "abandoned: " + fin.reason());
+                return;
+            }
+            ReplicationPosition need = acknowledged.get();
+            FailoverRules.Replica keeper = keeperOfAcknowledged(fin, need);
+            if (keeper == null) {
+                finish(named, dead, started, "abandoned: " + lostAcknowledged(fin, need));
+                return;
+            }
+            Node candidate = keeper.node();
+            ServerState candidateState = fresh.get(candidate);
+            ServerAdmin target = new ServerAdmin(locked.get(candidate), candidateState.flavor());
+            // The other replicas keep applying (and serving reads) while the candidate catches up: nothing is
+            // stopped anywhere before the choice is final.
+            String received = target.receivedPosition();
+            if (!target.awaitApplied(received, config.failoverTimeout())) {
+                finish(candidate, dead, started, "abandoned: " + candidate.address() + " did not apply " + received
+                        + " within " + config.failoverTimeout().toMillis() + " ms");
+                return;
+            }
+            // Final. The others stop applying first (whatever a waking old primary might still send them stays in
+            // their relay logs), then the candidate: it holds at least what any of them applied.
             for (Map.Entry<Node, Connection> e : locked.entrySet()) {
                 if (e.getKey() != candidate) {
                     new ServerAdmin(e.getValue(), fresh.get(e.getKey()).flavor()).stopApplying();
                 }
             }
-            ServerState candidateState = fresh.get(candidate);
-            ServerAdmin target = new ServerAdmin(locked.get(candidate), candidateState.flavor());
-            String received = target.receivedPosition();
-            if (!target.awaitApplied(received, config.failoverTimeout())) {
-                restartReplication(locked, fresh);
-                finish(candidate, dead, started, "abandoned: " + candidate.address() + " did not apply " + received
-                        + " within " + config.failoverTimeout().toMillis() + " ms");
-                return;
-            }
             target.stopApplying();
             boolean semiSync = target.semiSyncReplica();
+            if (target.semiSyncPrimary()) {
+                // Until semi-sync replicas follow it, waiting for their acknowledgement would hold every commit.
+                target.stopSemiSyncPrimary();
+            }
             target.makeWritable();
             promoted = true;
             lastPromotionNanos = nanoTime.getAsLong();
             supersede(dead.serverId(), "replaced by " + candidate.address());
-            state.emit(HavenEvent.Type.PROMOTED, candidate.address(), "REPLICA", "PRIMARY",
+            queueFencing(dead);
+            emit(HavenEvent.Type.PROMOTED, candidate.address(), "REPLICA", "PRIMARY",
                     "promoted in place of " + dead.address() + " after " + TimeUnit.NANOSECONDS.toMillis(
                             lastPromotionNanos - started) + " ms (the most advanced eligible replica)");
             monitor.probeNow(candidate.address());
@@ -485,10 +697,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             for (Map.Entry<Node, ServerState> e : fresh.entrySet()) {
                 flavors.put(e.getKey(), e.getValue().flavor());
             }
-            Thread settle = new Thread(() -> settle(dead, candidate, flavors, semiSync, started),
-                    "haven-failover-settle");
-            settle.setDaemon(true);
-            settle.start();
+            worker(() -> settle(dead, candidate, flavors, semiSync, started), "haven-failover-settle").start();
         } catch (SQLException | RuntimeException e) {
             if (!promoted || lastPromotionNanos < started) {
                 restartReplication(locked, fresh);
@@ -507,13 +716,87 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
         }
     }
 
+    /**
+     * Keeps {@link #standby} open to the healthy primary: reopened when the primary changed or the connection broke
+     * (checked every few minutes; a server closes idle sessions after {@code wait_timeout}).
+     */
+    private void keepStandby(Node primary, long now) {
+        if (standby != null && standbyServerId == primary.serverId()) {
+            if (now - standbyCheckedNanos < STANDBY_CHECK_NANOS) {
+                return;
+            }
+            standbyCheckedNanos = now;
+            try {
+                if (standby.isValid(1)) {
+                    return;
+                }
+            } catch (SQLException broken) {
+                // reopened below
+            }
+        } else if (standby == null && now - standbyCheckedNanos < 0) {
+            return; // the last attempt failed a moment ago
+        }
+        if (standby != null) {
+            close(standby);
+            standby = null;
+        }
+        ServerState seen = monitor.lastState(primary.address());
+        if (seen == null) {
+            return;
+        }
+        try {
+            // No socket timeout to speak of: a fencing queued on it waits for a frozen server as long as it is frozen.
+            standby = adminConnection(primary.address(), SETTLE_TIMEOUT);
+            standbyServerId = primary.serverId();
+            standbyFlavor = seen.flavor();
+            standbyCheckedNanos = now;
+        } catch (SQLException e) {
+            log.debug("No standby connection to {} for fencing: {}", primary.address(), e.getSQLState());
+            standbyCheckedNanos = now + STANDBY_RETRY_NANOS;
+        }
+    }
+
+    /**
+     * Queues the replaced primary's fencing on the standby connection opened while it was healthy. A frozen
+     * server's kernel holds the statement, and the server reads it the moment it thaws, before any write sent
+     * after the thaw: the old primary is read-only within a few round trips of its return, instead of after the
+     * monitor has reconnected and probed it (a probe interval and more, with two writable nodes meanwhile). A
+     * crashed or restarted primary dropped the connection, so the queued fencing fails at once and the probe
+     * fences it as before ({@link #inspect}); a partitioned one reads it when the network heals.
+     */
+    private void queueFencing(Node dead) {
+        Connection c = standby;
+        if (c == null || standbyServerId != dead.serverId()) {
+            return;
+        }
+        standby = null; // it belongs to the fencing now
+        ServerState.Flavor flavor = standbyFlavor;
+        long queued = nanoTime.getAsLong();
+        Thread t = new Thread(() -> {
+            try {
+                int killed = new ServerAdmin(c, flavor).fence(0);
+                emit(HavenEvent.Type.FENCED, dead.address(), "read_only=OFF", "read_only=ON",
+                        "the replaced primary ran the fencing queued at the promotion as soon as it answered again, "
+                                + TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - queued) + " ms after it was"
+                                + " queued (" + killed + " running session(s) killed)");
+            } catch (SQLException | RuntimeException e) {
+                log.debug("The fencing queued for {} did not run ({}); the monitor fences it if it comes back"
+                        + " writable", dead.address(), e.toString());
+            } finally {
+                close(c);
+            }
+        }, "haven-failover-fence");
+        t.setDaemon(true);
+        t.start();
+    }
+
     private void finish(Node candidate, Node dead, long started, String outcome) {
         finish(candidate.address(), dead, started, outcome);
     }
 
     private void finish(NodeAddress candidate, Node dead, long started, String outcome) {
         long millis = TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - started);
-        state.emit(HavenEvent.Type.FAILOVER_FINISHED, candidate, dead.address().toString(), String.valueOf(millis),
+        emit(HavenEvent.Type.FAILOVER_FINISHED, candidate, dead.address().toString(), String.valueOf(millis),
                 outcome + " in " + millis + " ms");
     }
 
@@ -533,11 +816,11 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
         List<Thread> stops = new ArrayList<>();
         Map<Node, SQLException> failures = new ConcurrentHashMap<>();
         for (Map.Entry<Node, ServerState.Flavor> e : flavors.entrySet()) {
-            Thread th = new Thread(() -> {
-                try (Connection c = adminConnection(e.getKey().address())) {
-                    // A stop waits for the receiver's read from a hung source to time out (up to a few times the
-                    // replica's slave_net_timeout, one minute by default): no socket timeout may cut it short.
-                    c.setNetworkTimeout(Runnable::run, (int) SETTLE_TIMEOUT.toMillis());
+            // A stop waits for the receiver's read from a hung source to time out (up to a few times the replica's
+            // slave_net_timeout, one minute by default): no socket timeout may cut it short. close() cuts the
+            // connection off instead.
+            Thread th = worker(() -> {
+                try (Connection c = adminConnection(e.getKey().address(), SETTLE_TIMEOUT)) {
                     ServerAdmin admin = new ServerAdmin(c, e.getValue());
                     admin.stopReceiving();
                     if (e.getKey() == candidate) {
@@ -547,7 +830,6 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                     failures.put(e.getKey(), ex);
                 }
             }, "haven-failover-stop-" + e.getKey().address());
-            th.setDaemon(true);
             th.start();
             stops.add(th);
         }
@@ -560,52 +842,68 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             }
         }
         int repointed = 0;
+        int semiSyncReplicas = 0;
         for (Map.Entry<Node, ServerState.Flavor> e : flavors.entrySet()) {
             Node n = e.getKey();
-            if (n == candidate || failures.containsKey(n)) {
+            if (n == candidate || failures.containsKey(n) || cutOff) {
                 continue;
             }
             try (Connection c = adminConnection(n.address())) {
-                new ServerAdmin(c, e.getValue()).repoint(candidate.address());
+                ServerAdmin admin = new ServerAdmin(c, e.getValue());
+                admin.repoint(candidate.address());
                 repointed++;
+                if (admin.semiSyncReplica()) {
+                    semiSyncReplicas++;
+                }
             } catch (SQLException ex) {
                 failures.put(n, ex);
             }
         }
-        if (semiSync && !failures.containsKey(candidate)) {
-            // Only now: with no replica connected yet, every commit would wait for an acknowledgement. Replicas that
-            // connected before count as semi-synchronous from here on (checked on MariaDB 11.4).
+        if (!failures.containsKey(candidate) && !cutOff) {
+            // Semi-sync on the new primary only with a semi-synchronous replica following it: with none, every
+            // commit would wait the whole semi-sync timeout (and then be acknowledged without any replica anyway).
+            // Turned on only now, after the re-pointing; replicas that connected before count as semi-synchronous
+            // from here on (checked on MariaDB 11.4).
             try (Connection c = adminConnection(candidate.address())) {
-                new ServerAdmin(c, flavors.get(candidate)).startSemiSyncPrimary();
+                ServerAdmin admin = new ServerAdmin(c, flavors.get(candidate));
+                if (semiSync && semiSyncReplicas > 0) {
+                    admin.startSemiSyncPrimary();
+                } else if (admin.semiSyncPrimary()) {
+                    admin.stopSemiSyncPrimary();
+                }
             } catch (SQLException ex) {
                 failures.put(candidate, ex);
             }
         }
+        if (!running) {
+            return;
+        }
         for (Map.Entry<Node, SQLException> f : failures.entrySet()) {
-            state.emit(HavenEvent.Type.FAILOVER_REFUSED, f.getKey().address(), null, null,
+            emit(HavenEvent.Type.FAILOVER_REFUSED, f.getKey().address(), null, null,
                     "could not " + (f.getKey() == candidate ? "finish setting up the new primary (its old link, semi-sync): "
                             : "re-point it to the new primary " + candidate.address() + ": ") + f.getValue().getMessage());
         }
         monitor.probeAllNow();
-        finish(candidate, dead, started, "promoted " + candidate.address() + ", " + repointed + " replica(s) re-pointed");
+        finish(candidate, dead, started, "promoted " + candidate.address() + ", " + repointed + " replica(s) re-pointed"
+                + (semiSync ? ", semi-sync " + (semiSyncReplicas > 0 ? "on with " + semiSyncReplicas
+                        + " semi-sync replica(s)" : "off (no semi-sync replica follows it)") : ""));
     }
 
-    /** The candidate by the positions the replicas report now that they receive nothing more. */
-    private Node chooseAgain(Node dead, FailoverRules.Decision first, Map<Node, Connection> locked,
-                             Map<Node, ServerState> fresh) throws SQLException {
+    /**
+     * The final choice, from what every locked replica reports now, including what its applier still has to do and
+     * whether it applies late on purpose ({@code SQL_Delay}), which the monitor's probes do not show.
+     */
+    private FailoverRules.Decision chooseAgain(Node dead, Map<Node, Connection> locked, Map<Node, ServerState> fresh)
+            throws SQLException {
         List<FailoverRules.Replica> now = new ArrayList<>();
         for (Map.Entry<Node, Connection> e : locked.entrySet()) {
             ServerState s = discovery.probe(e.getValue(), e.getKey().address());
             fresh.put(e.getKey(), s);
-            now.add(new FailoverRules.Replica(e.getKey(), s, true));
+            long delay = FailoverRules.delaySeconds(new ServerAdmin(e.getValue(), s.flavor()).replicaStatus());
+            now.add(new FailoverRules.Replica(e.getKey(), s, true, delay));
         }
-        FailoverRules.Decision decision = FailoverRules.decide(dead, monitor.lastState(dead.address()), now,
-                Long.MAX_VALUE, 0, config.failoverMaxDataLoss());
-        if (!decision.promote()) {
-            finish(first.candidate().node(), dead, nanoTime.getAsLong(), "abandoned: " + decision.reason());
-            return null;
-        }
-        return decision.candidate().node();
+        return FailoverRules.decide(dead, monitor.lastState(dead.address()), now, Long.MAX_VALUE, 0,
+                config.failoverMaxDataLoss());
     }
 
     private void restartReplication(Map<Node, Connection> locked, Map<Node, ServerState> fresh) {
@@ -623,8 +921,39 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     }
 
     private Connection adminConnection(NodeAddress address) throws SQLException {
-        Duration socketTimeout = config.failoverTimeout().plusSeconds(5);
-        return connector.connect(address, config.connectTimeout(), socketTimeout);
+        return adminConnection(address, config.failoverTimeout().plusSeconds(5));
+    }
+
+    /**
+     * A connection with the admin credentials, cut off by {@link #close()} if still open then (a promotion's
+     * settling keeps its own until the end of its grace there).
+     */
+    private Connection adminConnection(NodeAddress address, Duration socketTimeout) throws SQLException {
+        boolean settling = workers.contains(Thread.currentThread());
+        if (refusedWhileClosing(settling)) {
+            throw new SQLException("Haven is closing", "08003");
+        }
+        Connection c = connector.connect(address, config.connectTimeout(), socketTimeout);
+        Set<Connection> open = settling ? settleOpen : adminOpen;
+        open.removeIf(Failover::isClosed);
+        open.add(c);
+        if (refusedWhileClosing(settling)) {
+            Disconnect.cutOff(c, aborts); // closed while connecting: close() may not have seen it
+            throw new SQLException("Haven is closing", "08003");
+        }
+        return c;
+    }
+
+    private boolean refusedWhileClosing(boolean settling) {
+        return settling ? cutOff : !running;
+    }
+
+    private static boolean isClosed(Connection c) {
+        try {
+            return c.isClosed();
+        } catch (SQLException e) {
+            return true;
+        }
     }
 
     private static Node byServerId(Topology t, long serverId) {

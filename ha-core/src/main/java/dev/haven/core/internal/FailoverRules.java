@@ -24,9 +24,12 @@ import java.util.Objects;
  *       replica is known to have received.</li>
  * </ol>
  * The candidate is chosen among reachable replicas not marked {@code never}, within the data-loss bound: fewest
- * errant transactions (ones neither the old primary nor any replica received from it) first, then {@code prefer}
- * before {@code neutral}, then the old primary's zone, then the most advanced, then the lowest {@code server_id}, so
- * that every application instance that sees the same cluster picks the same node.
+ * errant transactions (ones neither the old primary nor any replica received from it) first, then one that can
+ * apply what it received now before one held back by a configured delay ({@code MASTER_DELAY}) with transactions
+ * still to apply (promoting it would stop writes for up to the delay), then {@code prefer} before {@code neutral},
+ * then the old primary's zone, then the most advanced, then the one with least received and not yet applied, then
+ * the lowest {@code server_id}, so that every application instance that sees the same cluster picks the same
+ * node.
  */
 public final class FailoverRules {
 
@@ -39,10 +42,34 @@ public final class FailoverRules {
      * @param node     the node in the topology
      * @param state    its last probe, {@code null} if it never answered
      * @param linkLost whether its link to the old primary is down by its own view
+     * @param delaySeconds its configured apply delay ({@code SQL_Delay}, {@code MASTER_DELAY}); 0 for none, -1
+     *                     when not known (the monitor's probes do not read it; the final choice does)
      */
-    public record Replica(Node node, ServerState state, boolean linkLost) {
+    public record Replica(Node node, ServerState state, boolean linkLost, long delaySeconds) {
         public Replica {
             Objects.requireNonNull(node, "node");
+        }
+
+        public Replica(Node node, ServerState state, boolean linkLost) {
+            this(node, state, linkLost, -1);
+        }
+
+        /** What it has applied. */
+        GtidSet applied() {
+            return state == null ? GtidSet.EMPTY : parse(state.gtidPosition());
+        }
+
+        /**
+         * Received and not yet applied, in transactions: what its applier must do before it can be promoted.
+         */
+        long backlog() {
+            long pending = applied().missing(position());
+            return pending == Long.MAX_VALUE ? Long.MAX_VALUE / 2 : pending;
+        }
+
+        /** It applies late on purpose and still has something to apply: promoting it waits for the delay. */
+        boolean heldBack() {
+            return delaySeconds > 0 && backlog() > 0;
         }
 
         /** What it received from its source, or what it applied when it received nothing since it started. */
@@ -140,9 +167,11 @@ public final class FailoverRules {
                     + " (ha.failover.maxDataLoss is " + maxDataLoss + ")");
         }
         ranked.sort(Comparator.comparingLong(Ranked::errant)
+                .thenComparing(x -> x.replica.heldBack())
                 .thenComparing(x -> x.replica.node().promotionRule() != PromotionRule.PREFER)
                 .thenComparing(x -> !x.sameZone)
                 .thenComparingLong(Ranked::loss)
+                .thenComparingLong(x -> x.replica.backlog())
                 .thenComparingLong(x -> x.replica.node().serverId()));
         List<Replica> order = new ArrayList<>();
         for (Ranked r : ranked) {
@@ -171,6 +200,74 @@ public final class FailoverRules {
             return true;
         }
         return quietNanos > limitMillis * 1_000_000;
+    }
+
+    /**
+     * The replicas' agreement again, on the fresh reads a promoter takes under the failover locks, counted against
+     * ALL the old primary's replicas rather than the ones this instance could reach. The first check ran on the
+     * monitor's last probes: in a starved process (fifty instances on two cores were seen doing it) those can be
+     * seconds old, a replica whose probes timed out counts as unreachable, and one replica of two becomes "all the
+     * reachable ones". A replica whose fresh counters moved since the monitor's last look still hears from the
+     * primary, which is then alive.
+     *
+     * @param replicas  how many replicas the old primary has in the topology
+     * @param freshLost how many of them show a lost link on their fresh read
+     * @return {@code null} when the promotion may go on, else why not
+     */
+    public static String confirmUnderLock(int replicas, int freshLost) {
+        if (freshLost * 2 > replicas) {
+            return null;
+        }
+        return "under the failover lock, " + freshLost + " of " + replicas + " replicas show a lost link to the"
+                + " primary on a fresh read; a promotion needs a majority of them";
+    }
+
+    /**
+     * The configured apply delay in a replica status row ({@code SQL_Delay} on both families), 0 when none or
+     * when the server replicates from nobody, -1 when the row does not say.
+     */
+    public static long delaySeconds(java.util.Map<String, String> replicaStatus) {
+        if (replicaStatus == null) {
+            return 0;
+        }
+        String value = replicaStatus.get("SQL_Delay");
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The client-side RPO guard: the first of {@code ranked} (best first) that holds every transaction of
+     * {@code acknowledged} (received or applied), or {@code null} if none does. Everything passes an empty
+     * {@code acknowledged}.
+     */
+    public static Replica keeperOf(List<Replica> ranked, GtidSet acknowledged) {
+        for (Replica r : ranked) {
+            if (acknowledged.isEmpty() || r.position().missing(acknowledged) == 0) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Why no replica of {@code ranked} may be promoted under the guard: the acknowledged writes, and what each
+     * candidate lacks of them.
+     */
+    public static String acknowledgedLoss(List<Replica> ranked, GtidSet acknowledged) {
+        StringBuilder sb = new StringBuilder("every candidate lacks writes this data source saw acknowledged (the"
+                + " highest acknowledged GTID per source: ").append(acknowledged).append(");");
+        for (Replica r : ranked) {
+            sb.append(' ').append(r.node().address()).append(" is at ").append(r.position().isEmpty() ? "nothing"
+                    : r.position().toString()).append(';');
+        }
+        return sb.append(" promoting one would lose them, so none is promoted until one has them (a replica"
+                + " receives them or the old primary returns) or an operator decides").toString();
     }
 
     private record Ranked(Replica replica, long loss, long errant, boolean sameZone) {

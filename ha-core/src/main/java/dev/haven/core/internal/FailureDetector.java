@@ -16,14 +16,21 @@ import java.util.function.LongSupplier;
  * failures and lag observations, by Heartbeat-like rules:
  *
  * <ul>
- *   <li>a node with no successful probe for {@code ha.suspectAfter} is {@code SUSPECT}; a failed
- *       probe or a failed application connection ({@link #passiveFailure}) makes it
+ *   <li>a failed probe or a failed application connection ({@link #passiveFailure}) makes a node
  *       {@code SUSPECT} at once;</li>
+ *   <li>silence alone never does: a node with no successful probe for {@code ha.suspectAfter} is
+ *       {@code SUSPECT} only if the node is to blame, that is a probe of it failed since its last
+ *       success, or a probe sent to it ({@link #probeStarted}) is unanswered for {@link #lateNanos()}
+ *       (a quarter of {@code ha.probeTimeout}). A probe that was simply sent late, because the prober
+ *       thread was not scheduled on a busy machine, is the monitor's delay, not the node's, and used to
+ *       make healthy nodes suspect. As a backstop (a prober that cannot send at all), silence of
+ *       {@code ha.suspectAfter + ha.probeInterval} with no probe in flight suspects the node anyway;</li>
  *   <li>a node whose last {@value #REFUSED_TO_DOWN} probes were all refused (the host answered at once that
  *       nothing serves there: connection refused or closed, with no error from a MySQL server) is {@code DOWN}
  *       without waiting for {@code ha.deadAfter}: a crashed server is told apart from a hung one by that
  *       answer, which a frozen process or a dropped network never gives;</li>
- *   <li>a node with no successful probe for {@code ha.deadAfter} is {@code DOWN}, but a node never
+ *   <li>a node with no successful probe for {@code ha.deadAfter} is {@code DOWN}, on the same
+ *       condition (a failed or late probe, or that silence plus {@code ha.probeInterval}), but a node never
  *       seen {@code UP} is not declared {@code DOWN} before {@code ha.initialGrace} has passed since
  *       this detector was created (Heartbeat's initdead: servers starting with the application get
  *       time to come up);</li>
@@ -55,6 +62,9 @@ public final class FailureDetector {
     private static final int DOWN = 2;
     private static final Health[] HEALTH = {Health.UP, Health.SUSPECT, Health.DOWN};
 
+    /** {@code probeSentNanos} when no probe is outstanding. */
+    private static final long NONE = Long.MIN_VALUE;
+
     private static final int NOT_REPLICATING = 0;
     private static final int FRESH = 1;
     private static final int LAGGING = 2;
@@ -63,6 +73,14 @@ public final class FailureDetector {
     private final Consumer<NodeAddress> probeRequester;
     private final long startNanos;
     private final long suspectAfterNanos;
+    private final long probeIntervalNanos;
+    private final long lateNanos;
+    private final long probeTimeoutNanos;
+    /**
+     * How late the monitor's own threads run lately (the ticker's wake-up delay, decaying): added to the lateness
+     * bound, so that a probe whose answer waits for a starved prober thread is not taken for a slow node.
+     */
+    private volatile long schedulingSlackNanos;
     private final long deadAfterNanos;
     private final long initialGraceNanos;
     private final int recoverAfter;
@@ -80,6 +98,9 @@ public final class FailureDetector {
         this.probeRequester = Objects.requireNonNull(probeRequester, "probeRequester");
         this.startNanos = nanoTime.getAsLong();
         this.suspectAfterNanos = config.suspectAfter().toNanos();
+        this.probeIntervalNanos = config.probeInterval().toNanos();
+        this.lateNanos = Math.max(1, config.probeTimeout().toNanos() / 4);
+        this.probeTimeoutNanos = config.probeTimeout().toNanos();
         this.deadAfterNanos = config.deadAfter().toNanos();
         this.initialGraceNanos = config.initialGrace().toNanos();
         this.recoverAfter = config.recoverAfter();
@@ -108,6 +129,34 @@ public final class FailureDetector {
     }
 
     /**
+     * How long a probe may go unanswered before it is late: a quarter of {@code ha.probeTimeout} (250 ms by
+     * default; a probe on a healthy network answers in a few milliseconds, even on a loaded machine well under
+     * that). The monitor re-evaluates health at least this often.
+     */
+    public long lateNanos() {
+        return lateNanos;
+    }
+
+    /**
+     * The monitor's ticker woke up {@code delayNanos} later than it asked to: the machine is busy, and the prober
+     * threads are late by about as much. A probe is late only after {@link #lateNanos()} plus the largest such
+     * delay seen lately (it decays by an eighth per observation), and never later than the probe timeout.
+     */
+    public void schedulingDelayObserved(long delayNanos) {
+        long decayed = schedulingSlackNanos - (schedulingSlackNanos >> 3);
+        schedulingSlackNanos = Math.max(Math.max(0, delayNanos), decayed);
+    }
+
+    /**
+     * A probe of {@code address} is being sent now (the connect, if one is needed, counts as part of it); its
+     * outcome comes through {@link #probeSucceeded}, {@link #probeFailed} or {@link #probeRefused}. Called by the
+     * node's prober thread only. Registers unknown nodes.
+     */
+    public void probeStarted(NodeAddress address) {
+        record(address).probeSentNanos = nanoTime.getAsLong();
+    }
+
+    /**
      * A probe of {@code address} succeeded. Registers unknown nodes.
      *
      * @param latencyNanos the probe's round trip, averaged into {@link #probeLatencyNanos}
@@ -117,6 +166,8 @@ public final class FailureDetector {
         NodeRecord r = record(address);
         long now = nanoTime.getAsLong();
         r.lastSuccessNanos = now;
+        r.probeSentNanos = NONE;
+        r.failedSinceSuccess = false;
         r.refusedInARow = 0;
         r.recordLatency(latencyNanos);
         r.probeWanted = 0;
@@ -164,6 +215,8 @@ public final class FailureDetector {
     }
 
     private Health failed(NodeRecord r) {
+        r.probeSentNanos = NONE;
+        r.failedSinceSuccess = true;
         r.probeWanted = 0;
         r.successes = 0;
         NodeRecord.HEALTH.compareAndSet(r, UP, SUSPECT);
@@ -201,20 +254,39 @@ public final class FailureDetector {
         for (;;) {
             int s = r.health;
             long silent = now - r.lastSuccessNanos;
+            long sent = r.probeSentNanos;
+            long late = Math.min(probeTimeoutNanos, lateNanos + schedulingSlackNanos);
+            boolean toBlame = r.failedSinceSuccess || (sent != NONE && now - sent >= late);
             int target = s;
-            boolean dead = silent >= deadAfterNanos || r.refusedInARow >= REFUSED_TO_DOWN;
+            boolean inFlight = sent != NONE;
+            boolean dead = overdue(silent, deadAfterNanos, toBlame, inFlight) || r.refusedInARow >= REFUSED_TO_DOWN;
             if (dead && (r.seenUp || now - startNanos >= initialGraceNanos)) {
                 target = DOWN;
-            } else if (silent >= suspectAfterNanos && s == UP) {
+            } else if (s == UP && overdue(silent, suspectAfterNanos, toBlame, inFlight)) {
                 target = SUSPECT;
             }
             if (target == s || NodeRecord.HEALTH.compareAndSet(r, s, target)) {
                 if (target != s) {
                     r.successes = 0;
+                    if (target == DOWN) {
+                        // Its lag is unknown from here: a replica that comes back (a restart, a kill) has missed
+                        // what was written meanwhile, and must be measured again before it serves a read.
+                        r.lagMillis = Node.LAG_UNKNOWN;
+                        r.replication = NOT_REPLICATING;
+                    }
                 }
                 return HEALTH[target];
             }
         }
+    }
+
+    /**
+     * Whether a silence of {@code silent} crosses {@code threshold}: only when the node is to blame (a failed or
+     * late probe), or when the silence lasted a whole probe interval longer with no probe in flight (none could
+     * even be sent). A probe in flight that is not late yet decides nothing: it may answer in time.
+     */
+    private boolean overdue(long silent, long threshold, boolean toBlame, boolean inFlight) {
+        return silent >= threshold && (toBlame || (!inFlight && silent >= threshold + probeIntervalNanos));
     }
 
     /**
@@ -303,6 +375,10 @@ public final class FailureDetector {
         volatile int refusedInARow;
         volatile boolean seenUp;
         volatile long lastSuccessNanos;
+        /** When the outstanding probe was sent, {@link #NONE} when none is; written by the prober thread only. */
+        volatile long probeSentNanos = NONE;
+        /** Whether a probe failed since the last success; written by the prober thread only. */
+        volatile boolean failedSinceSuccess;
         volatile long lagMillis = Node.LAG_UNKNOWN;
         volatile long latencyEwmaNanos = Node.LATENCY_UNKNOWN;
 

@@ -8,6 +8,7 @@ import dev.haven.core.Health;
 import dev.haven.core.Node;
 import dev.haven.core.NodeAddress;
 import dev.haven.core.NodeConnector;
+import dev.haven.core.ReplicationPosition;
 import dev.haven.core.Role;
 import dev.haven.core.ServerState;
 import dev.haven.core.Topology;
@@ -92,6 +93,8 @@ public final class HealthMonitor implements AutoCloseable {
     private final boolean followPeers;
     private final Set<NodeAddress> seeds;
     private final Map<NodeAddress, Prober> probers = new ConcurrentHashMap<>();
+    /** The primary's positions over the last probes: what a replica's staleness is held against. */
+    private final PrimaryPositions primaryPositions = new PrimaryPositions();
     private final Set<NodeAddress> aliases = ConcurrentHashMap.newKeySet();
     private final Object assembly = new Object();
     private final Thread ticker;
@@ -99,6 +102,10 @@ public final class HealthMonitor implements AutoCloseable {
     private volatile boolean running = true;
     /** Set once the seeds' first probes are in, so the first topology published is a whole one. */
     private volatile boolean started;
+    /** When {@link #start()} finished, for the check of the nodes the settings name. */
+    private volatile long startedNanos;
+    /** The "setting=node" pairs already warned about (ha.promotion, ha.zones naming no node): each warned once. */
+    private final Set<String> unmatchedWarned = ConcurrentHashMap.newKeySet();
     /** The last conflict between primaries that was logged, so it is logged once, not at every tick. */
     private String lastConflict;
 
@@ -149,8 +156,42 @@ public final class HealthMonitor implements AutoCloseable {
                 break;
             }
         }
+        startedNanos = System.nanoTime();
         started = true;
         republish();
+    }
+
+    /**
+     * Warns once (log and {@link dev.haven.core.HavenEvent.Type#CONFIGURATION_WARNING} event) about each node that
+     * {@code ha.promotion} or {@code ha.zones} names and that is not in the topology once discovery had time to
+     * settle: every seed probed, the nodes they reported probed too (three probe intervals plus a connect and a
+     * probe timeout after the start). A misspelt address there would otherwise silently never apply. Static
+     * discovery refuses such names when the configuration is built.
+     */
+    void checkNamedNodes() {
+        if (!started || unmatchedWarned.size() >= config.promotion().size() + config.zones().size()) {
+            return;
+        }
+        long settle = 3 * config.probeInterval().toNanos() + config.connectTimeout().toNanos()
+                + config.probeTimeout().toNanos();
+        if (System.nanoTime() - startedNanos < settle) {
+            return;
+        }
+        warnUnmatched("ha.promotion", config.promotion().keySet());
+        warnUnmatched("ha.zones", config.zones().keySet());
+    }
+
+    private void warnUnmatched(String key, Set<NodeAddress> named) {
+        for (NodeAddress node : named) {
+            if (probers.containsKey(node) || aliases.contains(node) || !unmatchedWarned.add(key + "=" + node)) {
+                continue;
+            }
+            String message = key + " names " + node + ", which is not a node of the cluster as discovered ("
+                    + new java.util.TreeSet<>(probers.keySet()) + "); the setting does nothing for it. Name nodes as"
+                    + " the seeds or the servers' report_host:report_port give them";
+            log.warn(message);
+            state.emit(dev.haven.core.HavenEvent.Type.CONFIGURATION_WARNING, node, null, null, message);
+        }
     }
 
     /**
@@ -177,6 +218,20 @@ public final class HealthMonitor implements AutoCloseable {
         for (Prober prober : probers.values()) {
             prober.wake();
         }
+    }
+
+    /**
+     * The nodes whose last probe was refused for authentication (SQLState {@code 28000}, error 1045): the monitor's
+     * user or password is wrong for them. Empty when every login works.
+     */
+    public Set<NodeAddress> authenticationFailures() {
+        Set<NodeAddress> refused = new java.util.TreeSet<>();
+        for (Prober prober : probers.values()) {
+            if (prober.loginRefused) {
+                refused.add(prober.address);
+            }
+        }
+        return refused;
     }
 
     /** What one node reported at its last successful probe, or null; no copy of the whole map. */
@@ -243,8 +298,19 @@ public final class HealthMonitor implements AutoCloseable {
         volatile boolean stopped;
         volatile boolean wakeRequested;
         volatile ServerState lastState;
+        /** {@link #lastState}'s GTID position, parsed; null before the first probe or when unreadable. */
+        volatile ReplicationPosition lastPosition;
+        /** Whether the last probe was refused for authentication; an event is sent when it becomes true. */
+        volatile boolean loginRefused;
         /** When this replica was first seen reconnecting to its source, {@code MIN_VALUE} when its link is up. */
         private long linkBrokenSince = Long.MIN_VALUE;
+        /** The replica's lag when its link broke: what it keeps while its dead source cannot tell more. */
+        private long lagAtBreak = Node.LAG_UNKNOWN;
+        /** When the last probe that completed (answered or failed) was sent, {@code System.nanoTime()}. */
+        volatile long lastCompletedProbeSentAt = Long.MIN_VALUE;
+        /** Under the assembly lock: whether the node was ever UP, and since when it is UP again while in doubt. */
+        boolean everUp;
+        long upAgainSince = Long.MIN_VALUE;
         private Connection connection;
 
         Prober(NodeAddress address) {
@@ -262,6 +328,8 @@ public final class HealthMonitor implements AutoCloseable {
                 boolean ok = probeOnce();
                 firstProbe.countDown();
                 republish();
+                // After the topology that used this probe was published: whoever sees this time sees that topology.
+                lastCompletedProbeSentAt = started;
                 // A node in doubt is probed four times as often until it is UP or DOWN: a crash is then confirmed
                 // by refused probes within a fraction of ha.deadAfter.
                 long next = started + (ok || detector.health(address) == Health.DOWN ? interval : interval / 4);
@@ -283,6 +351,7 @@ public final class HealthMonitor implements AutoCloseable {
 
         private boolean probeOnce() {
             long attempt = System.nanoTime();
+            detector.probeStarted(address);
             try {
                 if (connection == null) {
                     connection = connector.connect(address, config.connectTimeout(), config.probeTimeout());
@@ -292,12 +361,16 @@ public final class HealthMonitor implements AutoCloseable {
                 long latency = System.nanoTime() - start;
                 seen = hook.inspect(connection, seen);
                 if (!stopped) {
+                    loginRefused = false;
                     accept(seen, latency);
                 }
                 return true;
             } catch (SQLException | RuntimeException e) {
                 closeConnection();
                 if (!stopped && running) {
+                    if (isAuthenticationFailure(e)) {
+                        loginRefused(e);
+                    }
                     if (refused(e, System.nanoTime() - attempt)) {
                         detector.probeRefused(address);
                     } else {
@@ -310,25 +383,43 @@ public final class HealthMonitor implements AutoCloseable {
         }
 
         private void accept(ServerState seen, long latencyNanos) {
+            long answeredAt = System.nanoTime();
             lastState = seen;
+            ReplicationPosition position = parsePosition(seen.gtidPosition());
+            lastPosition = position;
             detector.probeSucceeded(address, latencyNanos);
             state.statsFor(address).recordLatency(latencyNanos); // what latency-weighted reads compare
             ServerState.Replication replication = seen.replication();
             if (replication == null || replication.ioState() != ServerState.IoState.CONNECTING) {
                 linkBrokenSince = Long.MIN_VALUE;
             }
+            if (seen.role() == Role.PRIMARY && position != null) {
+                primaryPositions.record(answeredAt, position);
+            }
             if (seen.role() == Role.REPLICA) {
+                ReplicationPosition received = replication == null ? null : parsePosition(replication.receivedGtid());
                 if (replication == null) {
                     // Static discovery: a read-only server with no replication channel to read; the list is trusted.
                     detector.lagObserved(address, 0);
                 } else if (replication.isReplicating() && seen.routable()) {
-                    detector.lagObserved(address, replication.secondsBehind() * 1000);
+                    detector.lagObserved(address, Math.max(lagUpperBoundMillis(replication.secondsBehind()),
+                            positionLagMillis(position, received, answeredAt - latencyNanos)));
                 } else if (lostADeadSource(replication)) {
                     // The source is gone for us too: nothing newer exists to read, so the replica keeps serving
-                    // with the lag it had (reads must survive a primary crash). A replica that lost a source we
-                    // still reach is falling behind, and is not eligible.
-                    long last = detector.lagMillis(address);
-                    detector.lagObserved(address, Math.max(0, last));
+                    // with the lag it had (reads must survive a primary crash), unless it lacks what another live
+                    // node has. A replica that lost a source we still reach is falling behind, and is not eligible.
+                    // Unknown (never measured since it came back): not eligible, it may have missed anything. The
+                    // floor is the lag at the break while a received backlog remains; once it applied all it
+                    // received, it has all there is for it to read.
+                    boolean backlog = received == null || received.isEmpty() || position == null
+                            || !position.covers(received);
+                    // A lag the server still reports counts too: MySQL's for a delayed applier whose source died
+                    // (its received set may be empty once the receiver reconnects, so the positions cannot tell).
+                    long behind = replication.secondsBehind();
+                    long reported = behind < 0 ? 0 : lagUpperBoundMillis(behind);
+                    detector.lagObserved(address, lagAtBreak < 0 ? Node.LAG_UNKNOWN
+                            : Math.max(Math.max(backlog ? lagAtBreak : 0, reported),
+                                    positionLagMillis(position, received, answeredAt - latencyNanos)));
                 } else {
                     detector.replicationStopped(address);
                 }
@@ -341,6 +432,34 @@ public final class HealthMonitor implements AutoCloseable {
                     add(NodeAddress.of(replication.sourceHost(), replication.sourcePort()));
                 }
             }
+        }
+
+        /**
+         * How stale this replica at least is by positions (see {@link PrimaryPositions}): it lacks a transaction
+         * that the primary had this long before the replica's position was read, and that another node, {@code UP},
+         * holds, or that the replica itself received and has not applied yet. 0 when it lacks nothing such, or its position is unknown.
+         */
+        private long positionLagMillis(ReplicationPosition position, ReplicationPosition received, long readNanos) {
+            if (position == null) {
+                return 0;
+            }
+            // What it received but has not applied counts too: written before the reading, not yet visible (a
+            // delayed applier whose source died holds seconds of it).
+            long nanos = primaryPositions.stalenessAtLeastNanos(position, readNanos,
+                    sample -> (received != null && received.covers(sample)) || heldElsewhere(sample));
+            return TimeUnit.NANOSECONDS.toMillis(nanos);
+        }
+
+        private boolean heldElsewhere(ReplicationPosition sample) {
+            for (Prober other : probers.values()) {
+                ReplicationPosition p = other.lastPosition;
+                // UP only: a primary that stopped answering (SUSPECT within ha.suspectAfter) no longer vouches for
+                // its last transactions, which may have reached no replica; reads must survive its crash.
+                if (other != this && p != null && detector.health(other.address) == Health.UP && p.covers(sample)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /**
@@ -357,6 +476,7 @@ public final class HealthMonitor implements AutoCloseable {
             }
             if (linkBrokenSince == Long.MIN_VALUE) {
                 linkBrokenSince = detector.now();
+                lagAtBreak = detector.lagMillis(address);
             }
             Node primary = state.current().primary();
             if (primary == null || primary.health() != Health.UP) {
@@ -367,6 +487,19 @@ public final class HealthMonitor implements AutoCloseable {
                 return true;
             }
             return false;
+        }
+
+        private void loginRefused(Throwable e) {
+            if (loginRefused) {
+                return;
+            }
+            loginRefused = true;
+            String user = connector.user();
+            String message = "the monitor's login" + (user == null ? "" : " as '" + user + "'") + " was refused ("
+                    + describe(e) + "): check " + (config.adminUser() != null ? "ha.admin.user and ha.admin.password"
+                    : "the user and password") + " for this node; it gets no traffic until the login works";
+            log.warn("{}: {}", address, message);
+            state.emit(dev.haven.core.HavenEvent.Type.AUTHENTICATION_FAILED, address, null, null, message);
         }
 
         void wake() {
@@ -413,14 +546,68 @@ public final class HealthMonitor implements AutoCloseable {
         return true;
     }
 
+    /**
+     * The most a replica can be behind when it reports {@code secondsBehind} whole seconds: the servers truncate, so
+     * 2 means anything up to 2.999 s, and a replica reporting 2 with {@code ha.maxReplicaLag=2s} may be further
+     * behind than the setting allows ("replicas further behind do not serve reads"). The fault campaign found reads
+     * 3.002 s stale with a 2 s bound (plus its 1 s margin for probing). 0 stays 0: below a second the setting's
+     * resolution is the probe's anyway.
+     */
+    static long lagUpperBoundMillis(long secondsBehind) {
+        return secondsBehind <= 0 ? secondsBehind * 1000 : secondsBehind * 1000 + 999;
+    }
+
+    /** A probe's GTID position, or null when it is unreadable (the rules that need it then do not apply). */
+    static ReplicationPosition parsePosition(String text) {
+        try {
+            return ReplicationPosition.parse(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** SQLState 28000 or MySQL error 1045 (access denied), anywhere in the cause chain. */
+    static boolean isAuthenticationFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException) {
+                SQLException s = (SQLException) t;
+                if ("28000".equals(s.getSQLState()) || s.getErrorCode() == 1045) {
+                    return true;
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** SQLState and error code of the first SQLException in the chain: what identifies a failure without its text. */
+    static String describe(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException) {
+                SQLException s = (SQLException) t;
+                return "SQLState " + s.getSQLState() + ", error " + s.getErrorCode();
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return e.getClass().getSimpleName();
+    }
+
     private void tick() {
-        // Time-based rules (suspect/dead after silence) must fire even while probes hang.
-        long period = Math.max(50_000_000L, config.probeInterval().toNanos() / 2);
+        // Time-based rules (suspect/dead after silence) must fire even while probes hang, and a late probe must be
+        // noticed soon after it became late.
+        long period = Math.max(50_000_000L, Math.min(config.probeInterval().toNanos() / 2, detector.lateNanos() / 2));
         while (running) {
+            long wakeAt = System.nanoTime() + period;
             LockSupport.parkNanos(this, period);
+            detector.schedulingDelayObserved(System.nanoTime() - wakeAt);
             if (running) {
                 try {
                     republish();
+                    checkNamedNodes();
                 } catch (RuntimeException e) {
                     log.warn("Could not publish the topology", e);
                 }
@@ -463,8 +650,54 @@ public final class HealthMonitor implements AutoCloseable {
             if (changed(state.current(), nodes)) {
                 state.publish(nodes);
             }
+            updateDoubt();
             forgetVanished(states);
         }
+    }
+
+    /**
+     * Keeps each node's {@link dev.haven.core.NodeStats#doubt()}: in doubt from the moment it stops being UP, trusted
+     * again once it is UP and every other live node has been probed since, so that a primary promoted elsewhere
+     * while this one was frozen or cut off is in the topology before the data path trusts this one again. Runs
+     * under the assembly lock, after the topology was published (the data path reads the topology first).
+     */
+    private void updateDoubt() {
+        long now = System.nanoTime();
+        for (Prober prober : probers.values()) {
+            dev.haven.core.NodeStats stats = state.statsFor(prober.address);
+            if (detector.health(prober.address) != Health.UP) {
+                if (prober.everUp) {
+                    stats.doubted();
+                }
+                prober.upAgainSince = Long.MIN_VALUE;
+                continue;
+            }
+            prober.everUp = true;
+            if ((stats.doubt() & 1) == 0) {
+                continue;
+            }
+            if (prober.upAgainSince == Long.MIN_VALUE) {
+                prober.upAgainSince = now;
+            }
+            if (othersProbedSince(prober.address, prober.upAgainSince)) {
+                stats.trusted();
+            }
+        }
+    }
+
+    /**
+     * Whether every node but {@code node} that is not DOWN has answered or failed a probe sent after
+     * {@code nanoTime} ({@link System#nanoTime()}): what this instance knows of the others is at least that recent.
+     */
+    public boolean othersProbedSince(NodeAddress node, long nanoTime) {
+        for (Prober other : probers.values()) {
+            long sent = other.lastCompletedProbeSentAt;
+            if (!other.address.equals(node) && detector.health(other.address) != Health.DOWN
+                    && (sent == Long.MIN_VALUE || sent - nanoTime < 0)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Stops probing an address that turned out to be a server already known under another address. */
@@ -509,6 +742,17 @@ public final class HealthMonitor implements AutoCloseable {
                 claims.add(seen);
             }
         }
+        if (claims.size() > 1) {
+            List<ServerState> replaced = new ArrayList<>();
+            for (ServerState claim : claims) {
+                if (promotedInPlaceOf(claim, claims)) {
+                    replaced.add(claim);
+                }
+            }
+            if (replaced.size() < claims.size()) { // each promoted in the other's place: no telling, the rules below
+                claims.removeAll(replaced);
+            }
+        }
         if (claims.size() <= 1) {
             lastConflict = null;
             return claims.isEmpty() ? null : claims.get(0).address();
@@ -549,6 +793,25 @@ public final class HealthMonitor implements AutoCloseable {
             }
         }
         return tie ? null : best.address();
+    }
+
+    /**
+     * Whether another claimant was promoted in {@code claim}'s place: it is writable, its replication channel still
+     * names {@code claim} as its source, and it no longer applies from it (a promotion stops the applier and makes
+     * the replica writable; the channel is forgotten only later). Then {@code claim} is the old primary, back
+     * (thawed, healed) before it was fenced, whatever its followers: a replica not re-pointed yet still follows it,
+     * and the promoted replica's own receiver may even reconnect to it. This needs no memory of the promotion, so
+     * it holds for an instance that never saw the new primary before the old one came back.
+     */
+    private static boolean promotedInPlaceOf(ServerState claim, List<ServerState> claims) {
+        for (ServerState other : claims) {
+            ServerState.Replication r = other.replication();
+            if (other != claim && r != null && r.sourceServerId() != 0 && r.sourceServerId() == claim.serverId()
+                    && !r.sqlRunning()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

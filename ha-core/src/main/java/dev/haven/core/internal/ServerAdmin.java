@@ -15,6 +15,11 @@ import java.util.Map;
  * The administrative statements of promotion, re-pointing and fencing, in MariaDB's and MySQL's dialects, on one
  * connection with the admin credentials. Shared by automatic failover and the planned switchover so that both
  * change servers the same way.
+ *
+ * <p>MySQL: 8.0.22 and later (the {@code REPLICA}/{@code SOURCE} statements and columns: {@code SHOW REPLICA STATUS},
+ * {@code CHANGE REPLICATION SOURCE TO}, {@code START REPLICA}); tested on 8.0.31 with asynchronous GTID replication
+ * ({@code gtid_mode=ON}, {@code SOURCE_AUTO_POSITION=1}). Nothing here needs a plugin: semi-sync statements are
+ * MariaDB's only. Every replica it makes is {@code super_read_only}, so not even an admin account writes to it.
  */
 public final class ServerAdmin {
 
@@ -29,6 +34,55 @@ public final class ServerAdmin {
     /** Makes the server refuse writes from ordinary users (and, on MySQL, from SUPER users too). */
     public void makeReadOnly() throws SQLException {
         execute(mysql ? "SET GLOBAL super_read_only = ON" : "SET GLOBAL read_only = ON");
+    }
+
+    /**
+     * Fences a replaced primary that came back writable, without queuing behind the writes it is fencing: a
+     * {@code read_only} change waits for statements and commits in progress, and an old primary's late commits
+     * may each wait the semi-sync timeout for an acknowledgement no replica will send. So, in this order: the
+     * primary side of semi-sync is switched off (which releases those commits; their clients were cut off by
+     * Haven, so nobody is told they succeeded, and they stay errant transactions of the old primary, which a
+     * rejoin detects), every client session running a statement is killed (except {@code spareConnectionId}, and
+     * the replication threads), and the server is made read-only.
+     *
+     * @return how many sessions were killed
+     */
+    public int fence(long spareConnectionId) throws SQLException {
+        if (semiSyncPrimary()) {
+            stopSemiSyncPrimary();
+        }
+        int killed = killRunningSessions(spareConnectionId);
+        makeReadOnly();
+        return killed;
+    }
+
+    /** This connection's session id ({@code CONNECTION_ID()}). */
+    public long connectionId() throws SQLException {
+        String id = queryString("SELECT CONNECTION_ID()");
+        return id == null ? 0 : Long.parseLong(id.trim());
+    }
+
+    private int killRunningSessions(long spare) throws SQLException {
+        java.util.List<Long> ids = new java.util.ArrayList<>();
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND ID <> " + spare
+                        + " AND COMMAND NOT IN ('Sleep', 'Daemon', 'Binlog Dump', 'Binlog Dump GTID', 'Connect',"
+                        + " 'Slave_IO', 'Slave_SQL', 'Slave_worker', 'Killed')"
+                        + " AND USER NOT IN ('system user', 'event_scheduler')")) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+            }
+        }
+        int killed = 0;
+        for (long id : ids) {
+            try {
+                execute("KILL CONNECTION " + id);
+                killed++;
+            } catch (SQLException gone) {
+                // ended meanwhile (1094 unknown thread id)
+            }
+        }
+        return killed;
     }
 
     /** Makes the server writable. */
@@ -74,6 +128,46 @@ public final class ServerAdmin {
             }
         }
         return missing;
+    }
+
+    /**
+     * MySQL: the transactions of {@code theirs} (a GTID set) that this server has not executed, by the server's own
+     * {@code GTID_SUBTRACT}; run on a new primary with a returning old primary's {@code gtid_executed}, its errant
+     * transactions. Empty when there are none. The set travels as a statement parameter, never in the SQL text.
+     */
+    public String errantTransactions(String theirs) throws SQLException {
+        if (!mysql) {
+            throw new IllegalStateException("GTID_SUBTRACT is MySQL's; MariaDB compares binary log states");
+        }
+        try (java.sql.PreparedStatement p = connection.prepareStatement(
+                "SELECT GTID_SUBTRACT(?, @@GLOBAL.gtid_executed)")) {
+            p.setString(1, theirs == null ? "" : theirs.replace("\n", "").trim());
+            try (ResultSet rs = p.executeQuery()) {
+                String errant = rs.next() ? rs.getString(1) : "";
+                return errant == null ? "" : errant.replace("\n", "").trim();
+            }
+        }
+    }
+
+    /** The number of transactions in a MySQL GTID set ({@code uuid:1-5:7,uuid2:3}); 0 for an empty one. */
+    public static long countTransactions(String gtidSet) {
+        long count = 0;
+        if (gtidSet == null) {
+            return 0;
+        }
+        for (String member : gtidSet.replace("\n", "").split(",")) {
+            String[] parts = member.trim().split(":");
+            for (int i = 1; i < parts.length; i++) {
+                String interval = parts[i].trim();
+                if (interval.isEmpty() || !Character.isDigit(interval.charAt(0))) {
+                    continue; // a tag (MySQL 8.3+), not an interval
+                }
+                int dash = interval.indexOf('-');
+                count += dash < 0 ? 1 : Long.parseLong(interval.substring(dash + 1))
+                        - Long.parseLong(interval.substring(0, dash)) + 1;
+            }
+        }
+        return count;
     }
 
     /** Stops receiving from the source; returns when the receiver thread has stopped. */
@@ -187,15 +281,35 @@ public final class ServerAdmin {
      * Makes a server that replicates from nobody (an old primary) a replica of {@code source}, from the transactions
      * it has, with the given account; TLS, heartbeat period and retry interval are copied from {@code template}
      * (a replica's {@link #replicaStatus()}) so the new link is configured like the others.
+     *
+     * <p>The account goes into the statement as string literals escaped for the connection's {@code sql_mode}
+     * ({@link #literal}); the server cannot take them as parameters. A failure of that statement is reported with
+     * its SQLState and error code only, never with the server's message, which may quote the statement and so the
+     * password.
+     *
+     * @throws SQLException the server refused, or the user or password holds a NUL character (which no literal
+     *                      can carry); the message is Haven's own and names no secret
      */
     public void replicateFrom(NodeAddress source, String user, String password, Map<String, String> template,
                               boolean semiSync) throws SQLException {
-        String quotedUser = user.replace("'", "''");
-        String quotedPassword = password == null ? "" : password.replace("'", "''");
+        checkPasswordLength(password);
+        boolean noBackslashEscapes = noBackslashEscapes();
+        String quotedHost;
+        String quotedUser;
+        String quotedPassword;
+        try {
+            quotedHost = literal(host(source), noBackslashEscapes);
+            quotedUser = literal(user, noBackslashEscapes);
+            quotedPassword = literal(password == null ? "" : password, noBackslashEscapes);
+        } catch (IllegalArgumentException e) {
+            throw new SQLException("cannot point a server to " + source + ": " + e.getMessage(), "22000");
+        }
         if (mysql) {
-            execute("CHANGE REPLICATION SOURCE TO SOURCE_HOST='" + host(source) + "', SOURCE_PORT=" + source.port()
-                    + ", SOURCE_USER='" + quotedUser + "', SOURCE_PASSWORD='" + quotedPassword
-                    + "', SOURCE_AUTO_POSITION=1" + mysqlOptions(template));
+            // A replica must not take a write from anyone, admin accounts included, before it is promoted.
+            execute("SET GLOBAL super_read_only = ON");
+            executeSecret("CHANGE REPLICATION SOURCE TO SOURCE_HOST=" + quotedHost + ", SOURCE_PORT=" + source.port()
+                    + ", SOURCE_USER=" + quotedUser + ", SOURCE_PASSWORD=" + quotedPassword
+                    + ", SOURCE_AUTO_POSITION=1" + mysqlOptions(template), "CHANGE REPLICATION SOURCE TO " + source);
             execute("START REPLICA");
             return;
         }
@@ -204,10 +318,86 @@ public final class ServerAdmin {
             execute("SET GLOBAL rpl_semi_sync_slave_enabled = ON");
         }
         execute("SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_binlog_pos");
-        execute("CHANGE MASTER TO MASTER_HOST='" + host(source) + "', MASTER_PORT=" + source.port()
-                + ", MASTER_USER='" + quotedUser + "', MASTER_PASSWORD='" + quotedPassword
-                + "', MASTER_USE_GTID=slave_pos" + mariadbOptions(template));
+        executeSecret("CHANGE MASTER TO MASTER_HOST=" + quotedHost + ", MASTER_PORT=" + source.port()
+                + ", MASTER_USER=" + quotedUser + ", MASTER_PASSWORD=" + quotedPassword
+                + ", MASTER_USE_GTID=slave_pos" + mariadbOptions(template), "CHANGE MASTER TO " + source);
         execute("START SLAVE");
+    }
+
+    /**
+     * {@code value} as a single-quoted SQL string literal that MariaDB and MySQL read back as exactly {@code value}.
+     * Both double a quote inside a literal; unless {@code NO_BACKSLASH_ESCAPES} is in the session's
+     * {@code sql_mode}, a backslash starts an escape sequence and is doubled too (with it, a backslash is an
+     * ordinary character and must stay single). Nothing else is special inside a quoted literal on a utf8mb4
+     * connection, so every other character, {@code %} and {@code _} included (they are special only to
+     * {@code LIKE}), is copied as it is.
+     *
+     * @throws IllegalArgumentException for a NUL character (a literal cannot carry it under every sql_mode)
+     */
+    static String literal(String value, boolean noBackslashEscapes) {
+        StringBuilder out = new StringBuilder(value.length() + 8).append('\'');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\0') {
+                throw new IllegalArgumentException("a NUL character cannot be sent in a replication account");
+            }
+            if (c == '\'') {
+                out.append("''");
+            } else if (c == '\\' && !noBackslashEscapes) {
+                out.append("\\\\");
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('\'').toString();
+    }
+
+    /**
+     * The longest replication password each family stores, in UTF-8 bytes: MariaDB 96 (error 1470), MySQL 32
+     * (characters in its manual; bytes here, to be safe for non-ASCII). A longer one is refused here, before any
+     * statement: the server's own refusal quotes the password, and MariaDB Connector/J logs every server error at
+     * WARN. Characters beyond the Basic Multilingual Plane are refused too (see below).
+     */
+    static int maxPasswordBytes(boolean mysql) {
+        return mysql ? 32 : 96;
+    }
+
+    private void checkPasswordLength(String password) throws SQLException {
+        int bytes = password == null ? 0 : password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > maxPasswordBytes(mysql)) {
+            throw new SQLException("ha.replication.password is " + bytes + " bytes long in UTF-8; "
+                    + (mysql ? "MySQL" : "MariaDB") + " stores at most " + maxPasswordBytes(mysql)
+                    + " for a replication link", "22001");
+        }
+        if (password != null && password.codePoints().anyMatch(Character::isSupplementaryCodePoint)) {
+            // Measured on MariaDB 11.4: accepted by CHANGE MASTER, then the login fails for ever with 1045, because
+            // the link's password is stored as utf8mb3.
+            throw new SQLException("ha.replication.password holds a character outside the Basic Multilingual Plane"
+                    + " (such as an emoji), which the server cannot store for a replication link", "22000");
+        }
+    }
+
+    /** Whether the session reads backslashes in string literals as ordinary characters. */
+    private boolean noBackslashEscapes() throws SQLException {
+        String mode = queryString("SELECT @@SESSION.sql_mode");
+        return mode != null && mode.toUpperCase(Locale.ROOT).contains("NO_BACKSLASH_ESCAPES");
+    }
+
+    /**
+     * Runs a statement that holds a secret. The driver's escape processing is off (the literal is already what the
+     * server must read), and a failure keeps the server's SQLState and error code but not its message nor the
+     * vendor exception as a cause: a syntax error quotes the statement, and events, logs and endpoints show
+     * messages and causes.
+     */
+    private void executeSecret(String sql, String what) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.setEscapeProcessing(false);
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new SQLException(what + " was refused by the server (SQLState " + e.getSQLState() + ", error "
+                    + e.getErrorCode() + "; the server's message is not shown because it may quote the statement,"
+                    + " which holds the replication password)", e.getSQLState(), e.getErrorCode());
+        }
     }
 
     private static String mariadbOptions(Map<String, String> template) {
@@ -221,14 +411,39 @@ public final class ServerAdmin {
         return options.toString();
     }
 
-    private static String mysqlOptions(Map<String, String> template) {
+    /**
+     * The options of a MySQL replica's link that a new link should share: TLS, whether it asks the source for its RSA
+     * key ({@code caching_sha2_password} without TLS needs {@code GET_SOURCE_PUBLIC_KEY=1}), the retry interval and
+     * the heartbeat period ({@link #replicaStatus()} adds it from performance_schema; SHOW REPLICA STATUS lacks it).
+     */
+    static String mysqlOptions(Map<String, String> template) {
         if (template == null) {
             return "";
         }
         StringBuilder options = new StringBuilder();
-        options.append(", SOURCE_SSL=").append("Yes".equalsIgnoreCase(template.get("Source_SSL_Allowed")) ? 1 : 0);
+        options.append(", SOURCE_SSL=").append("Yes".equalsIgnoreCase(column(template, "Source_SSL_Allowed",
+                "Master_SSL_Allowed")) ? 1 : 0);
+        String publicKey = column(template, "Get_Source_public_key", "Get_master_public_key");
+        if (publicKey != null && publicKey.trim().matches("[01]")) {
+            options.append(", GET_SOURCE_PUBLIC_KEY=").append(publicKey.trim());
+        }
         appendNumber(options, ", SOURCE_CONNECT_RETRY=", template.get("Connect_Retry"));
+        appendNumber(options, ", SOURCE_HEARTBEAT_PERIOD=", template.get(HEARTBEAT_PERIOD));
         return options.toString();
+    }
+
+    /** The key {@link #replicaStatus()} adds on MySQL: the link's heartbeat period in seconds. */
+    static final String HEARTBEAT_PERIOD = "Source_heartbeat_period";
+
+    private static String column(Map<String, String> row, String... names) {
+        for (String name : names) {
+            for (Map.Entry<String, String> e : row.entrySet()) {
+                if (e.getKey().equalsIgnoreCase(name)) {
+                    return e.getValue();
+                }
+            }
+        }
+        return null;
     }
 
     private static void appendNumber(StringBuilder options, String option, String value) {
@@ -249,7 +464,7 @@ public final class ServerAdmin {
                 }
                 String channel = row.getOrDefault(mysql ? "Channel_Name" : "Connection_name", "");
                 if (channel == null || channel.isEmpty()) {
-                    return row;
+                    return mysql ? withHeartbeatPeriod(row) : row;
                 }
                 if (first == null) {
                     first = row;
@@ -257,6 +472,20 @@ public final class ServerAdmin {
             }
             return first;
         }
+    }
+
+    /** MySQL keeps the heartbeat period in performance_schema only; a template without it is still usable. */
+    private Map<String, String> withHeartbeatPeriod(Map<String, String> row) {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT HEARTBEAT_INTERVAL FROM performance_schema.replication_connection_configuration"
+                        + " WHERE CHANNEL_NAME = ''")) {
+            if (rs.next() && rs.getString(1) != null) {
+                row.put(HEARTBEAT_PERIOD, rs.getString(1));
+            }
+        } catch (SQLException e) {
+            // no SELECT on performance_schema: the new link gets the server's default period
+        }
+        return row;
     }
 
     /**

@@ -21,9 +21,19 @@ import java.util.Map;
 public abstract class SettingType<T> {
 
     private final String name;
+    private final Class<?> valueType;
 
-    SettingType(String name) {
+    SettingType(String name, Class<?> valueType) {
         this.name = name;
+        this.valueType = valueType;
+    }
+
+    /**
+     * The Java type of a parsed value: {@link Duration}, {@link Long} (also for {@code int} settings),
+     * {@link Boolean}, the enum's class, {@link String}, {@link List} or {@link Map}.
+     */
+    public final Class<?> valueType() {
+        return valueType;
     }
 
     /** Short type name for documentation and {@code DriverPropertyInfo}: duration, boolean, int, ... */
@@ -76,7 +86,7 @@ public abstract class SettingType<T> {
         private final Duration max;
 
         DurationType(Duration min, Duration max) {
-            super("duration");
+            super("duration", Duration.class);
             this.min = min;
             this.max = max;
         }
@@ -161,7 +171,7 @@ public abstract class SettingType<T> {
         private final long max;
 
         NumberType(String name, long min, long max) {
-            super(name);
+            super(name, Long.class);
             this.min = min;
             this.max = max;
         }
@@ -204,7 +214,7 @@ public abstract class SettingType<T> {
         return BOOLEAN;
     }
 
-    private static final SettingType<Boolean> BOOLEAN = new SettingType<>("boolean") {
+    private static final SettingType<Boolean> BOOLEAN = new SettingType<>("boolean", Boolean.class) {
         @Override
         public String allowed() {
             return "true or false";
@@ -248,7 +258,7 @@ public abstract class SettingType<T> {
         private final List<String> choices;
 
         EnumType(Class<E> type) {
-            super("enum");
+            super("enum", type);
             this.constants = type.getEnumConstants();
             List<String> names = new ArrayList<>();
             for (E e : constants) {
@@ -301,7 +311,7 @@ public abstract class SettingType<T> {
         private final boolean secret;
 
         TextType(String name, boolean secret) {
-            super(name);
+            super(name, String.class);
             this.secret = secret;
         }
 
@@ -336,7 +346,7 @@ public abstract class SettingType<T> {
         return ZONE;
     }
 
-    private static final SettingType<String> ZONE = new SettingType<>("string") {
+    private static final SettingType<String> ZONE = new SettingType<>("string", String.class) {
         @Override
         public String allowed() {
             return "a zone name of letters, digits, '.', '-' and '_', e.g. eu-1a";
@@ -385,7 +395,7 @@ public abstract class SettingType<T> {
         return ADDRESSES;
     }
 
-    private static final SettingType<List<NodeAddress>> ADDRESSES = new SettingType<>("host list") {
+    private static final SettingType<List<NodeAddress>> ADDRESSES = new SettingType<>("host list", List.class) {
         @Override
         public String allowed() {
             return "comma-separated host:port, IPv6 in brackets, port defaults to 3306, e.g. db1:3306,db2,[::1]:3307";
@@ -491,7 +501,7 @@ public abstract class SettingType<T> {
         private final String allowed;
 
         AddressMapType(String allowed) {
-            super("map");
+            super("map", Map.class);
             this.allowed = allowed;
         }
 

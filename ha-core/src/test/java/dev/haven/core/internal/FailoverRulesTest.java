@@ -69,6 +69,18 @@ class FailoverRulesTest {
     }
 
     @Test
+    void underTheLockAMajorityOfAllReplicasMustShowTheLinkLostAfresh() {
+        // One replica of two looked unreachable to a starved instance and the other one's link looked lost: the
+        // monitor's view alone allowed a promotion of a live primary (FleetFailoverIT under heavy load).
+        assertThat(FailoverRules.confirmUnderLock(2, 1)).contains("1 of 2 replicas");
+        assertThat(FailoverRules.confirmUnderLock(2, 0)).isNotNull();
+        assertThat(FailoverRules.confirmUnderLock(2, 2)).isNull();
+        assertThat(FailoverRules.confirmUnderLock(3, 2)).isNull();
+        assertThat(FailoverRules.confirmUnderLock(4, 2)).isNotNull();
+        assertThat(FailoverRules.confirmUnderLock(1, 1)).isNull();
+    }
+
+    @Test
     void aPrimaryThatIsOnlySuspectIsNotReplaced() {
         Node suspect = node("db1", 1, Role.PRIMARY, Health.SUSPECT, PromotionRule.NEUTRAL, "a");
         FailoverRules.Decision d = FailoverRules.decide(suspect, null, List.of(replica("db2", 2, "0-1-1", true)),
@@ -143,5 +155,104 @@ class FailoverRulesTest {
         ServerState.Replication mysqlAge = new ServerState.Replication("db1", 3306, 1, IoState.RUNNING, true, 0,
                 "", 10, 2500, 1000, "");
         assertThat(FailoverRules.linkLost(mysqlAge, 0)).isTrue();
+    }
+
+    // ------------------------------------------------------------------------------ applied position and delay
+
+    private FailoverRules.Replica delayed(String address, long serverId, String received, String applied, long delay) {
+        FailoverRules.Replica r = replica(node(address, serverId, Role.REPLICA, Health.UP, PromotionRule.NEUTRAL, "b"),
+                received, applied, true);
+        return new FailoverRules.Replica(r.node(), r.state(), true, delay);
+    }
+
+    @Test
+    void aDelayedReplicaThatHasNotAppliedWhatItReceivedLosesToACaughtUpOneDespiteTheLowerServerId() {
+        // Both received everything; server 2 applies 30 s late (MASTER_DELAY=30) and is behind by 5 transactions.
+        FailoverRules.Decision d = decide(List.of(delayed("db2", 2, "0-1-50", "0-1-45", 30),
+                delayed("db3", 3, "0-1-50", "0-1-50", 0)));
+        assertThat(d.promote()).isTrue();
+        assertThat(d.candidate().node().serverId()).isEqualTo(3);
+        assertThat(d.ranked()).extracting(r -> r.node().serverId()).containsExactly(3L, 2L);
+    }
+
+    @Test
+    void aDelayedReplicaOutranksEvenAPreferredOneOnlyWhenItHasNothingLeftToApply() {
+        Node preferred = node("db2", 2, Role.REPLICA, Health.UP, PromotionRule.PREFER, "b");
+        FailoverRules.Replica p = replica(preferred, "0-1-50", "0-1-40", true);
+        FailoverRules.Replica heldBack = new FailoverRules.Replica(p.node(), p.state(), true, 30);
+        FailoverRules.Decision d = decide(List.of(heldBack, delayed("db3", 3, "0-1-50", "0-1-50", 0)));
+        assertThat(d.candidate().node().serverId()).as("a preferred replica 30 s behind on purpose").isEqualTo(3);
+
+        FailoverRules.Replica caughtUpButDelayed = new FailoverRules.Replica(preferred,
+                replica(preferred, "0-1-50", "0-1-50", true).state(), true, 30);
+        d = decide(List.of(caughtUpButDelayed, delayed("db3", 3, "0-1-50", "0-1-50", 0)));
+        assertThat(d.candidate().node().serverId()).as("a delayed replica with nothing left to apply").isEqualTo(2);
+    }
+
+    @Test
+    void amongEquallyAdvancedReplicasTheOneThatAppliedMoreWins() {
+        FailoverRules.Decision d = decide(List.of(delayed("db2", 2, "0-1-50", "0-1-20", 0),
+                delayed("db3", 3, "0-1-50", "0-1-49", 0)));
+        assertThat(d.candidate().node().serverId()).isEqualTo(3);
+    }
+
+    @Test
+    void aDelayedReplicaIsStillChosenWhenItAloneHasEveryTransaction() {
+        // The caught-up replica lacks 10 transactions; with maxDataLoss 0 only the delayed one may be promoted.
+        FailoverRules.Decision d = decide(List.of(delayed("db2", 2, "0-1-50", "0-1-45", 30),
+                delayed("db3", 3, "0-1-40", "0-1-40", 0)));
+        assertThat(d.promote()).isTrue();
+        assertThat(d.candidate().node().serverId()).isEqualTo(2);
+    }
+
+    @Test
+    void theDelayIsReadFromTheReplicaStatusRow() {
+        assertThat(FailoverRules.delaySeconds(java.util.Map.of("SQL_Delay", "30"))).isEqualTo(30);
+        assertThat(FailoverRules.delaySeconds(java.util.Map.of("SQL_Delay", "0"))).isZero();
+        assertThat(FailoverRules.delaySeconds(null)).isZero();
+        assertThat(FailoverRules.delaySeconds(java.util.Map.of("Slave_IO_Running", "Yes"))).isEqualTo(-1);
+    }
+
+    @Test
+    void theGuardKeepsTheBestRankedReplicaThatHoldsEveryAcknowledgedWrite() {
+        // Ranked by the rules (db3 first: more advanced); the guard asks for the acknowledged GTID itself.
+        List<FailoverRules.Replica> ranked = List.of(replica("db3", 3, "0-1-42", true), replica("db2", 2, "0-1-40", true));
+        assertThat(FailoverRules.keeperOf(ranked, GtidSet.parse("0-1-41")).node().serverId()).isEqualTo(3);
+        assertThat(FailoverRules.keeperOf(ranked, GtidSet.EMPTY).node().serverId()).isEqualTo(3);
+    }
+
+    @Test
+    void theGuardRefusesWhenEveryCandidateLacksAnAcknowledgedWriteAndSaysWhatEachHas() {
+        List<FailoverRules.Replica> ranked = List.of(replica("db3", 3, "0-1-42", true), replica("db2", 2, "0-1-40", true));
+        GtidSet acked = GtidSet.parse("0-1-45");
+        assertThat(FailoverRules.keeperOf(ranked, acked)).isNull();
+        assertThat(FailoverRules.acknowledgedLoss(ranked, acked))
+                .contains("every candidate lacks writes this data source saw acknowledged")
+                .contains("0-1-45").contains("db3:3306 is at 0-1-42").contains("db2:3306 is at 0-1-40")
+                .contains("none is promoted");
+    }
+
+    @Test
+    void onMySqlTheGuardAsksForTheHighestAcknowledgedGtidOfEachSource() {
+        String a = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
+        String b = "4e11fa47-71ca-11e1-9e33-c80aa9429562";
+        List<FailoverRules.Replica> ranked = List.of(
+                mysqlReplica("db3", 3, a + ":1-100," + b + ":1-5"), mysqlReplica("db2", 2, a + ":1-120"));
+        // db3 has everything of b but lacks a:101-120; db2 has a:120 but nothing of b.
+        assertThat(FailoverRules.keeperOf(ranked, GtidSet.parse(a + ":120"))).extracting(r -> r.node().serverId())
+                .isEqualTo(2L);
+        assertThat(FailoverRules.keeperOf(ranked, GtidSet.parse(a + ":120," + b + ":5"))).isNull();
+        // An old gap in a source's history is not held against a replica: only the highest GTID counts.
+        assertThat(FailoverRules.keeperOf(List.of(mysqlReplica("db2", 2, a + ":1-50:52-120")),
+                GtidSet.parse(a + ":120"))).isNotNull();
+    }
+
+    private FailoverRules.Replica mysqlReplica(String address, long serverId, String gtids) {
+        Node n = node(address, serverId, Role.REPLICA, Health.UP, PromotionRule.NEUTRAL, "b");
+        ServerState.Replication link = new ServerState.Replication("db1", 3306, 1, IoState.CONNECTING, true, 0, gtids,
+                10, -1, 1000, "");
+        ServerState s = new ServerState(n.address(), serverId, ServerState.Flavor.MYSQL, "8.0.31", true, Role.REPLICA,
+                true, gtids, link, List.of());
+        return new FailoverRules.Replica(n, s, true);
     }
 }

@@ -59,18 +59,115 @@ class FailureDetectorTest {
         }
 
         @Test
-        void upNodeTurnsSuspectAfterSuspectAfterOfSilence() {
+        void upNodeTurnsSuspectWhenAProbeSentAfterItsLastSuccessIsLate() {
             d.probeSucceeded(DB1, 1);
-            advanceMillis(999);
+            advanceMillis(1000);
+            d.probeStarted(DB1); // the next probe hangs
+            advanceMillis(249);
             assertThat(d.health(DB1)).isEqualTo(Health.UP);
             advanceMillis(1);
-            assertThat(d.health(DB1)).isEqualTo(Health.SUSPECT);
+            assertThat(d.health(DB1)).as("a quarter of the probe timeout unanswered").isEqualTo(Health.SUSPECT);
         }
 
         @Test
         void suspectNodeTurnsDownAfterDeadAfterOfSilence() {
             d.probeSucceeded(DB1, 1);
+            advanceMillis(1000);
+            d.probeStarted(DB1);
+            advanceMillis(999);
+            assertThat(d.health(DB1)).isEqualTo(Health.SUSPECT);
+            advanceMillis(1);
+            assertThat(d.health(DB1)).isEqualTo(Health.DOWN);
+        }
+
+        @Test
+        void schedulingJitterAloneNeverSuspects() {
+            // The prober is not scheduled on time (a busy machine): each probe is sent up to 999 ms after the
+            // interval, and answered within 200 ms. Before, silence past suspectAfter alone made the node SUSPECT.
+            d.probeSucceeded(DB1, 1);
+            long[] sendDelays = {0, 999, 500, 998, 3, 750, 999, 0, 999};
+            long[] latencies = {1, 200, 5, 249, 1, 100, 240, 2, 1};
+            for (int i = 0; i < sendDelays.length; i++) {
+                for (long left = 1000 + sendDelays[i]; left > 0; left -= Math.min(10, left)) {
+                    advanceMillis(Math.min(10, left));
+                    assertThat(d.health(DB1)).as("probe %d, %d ms before it was sent", i, left).isEqualTo(Health.UP);
+                }
+                d.probeStarted(DB1);
+                advanceMillis(latencies[i]);
+                assertThat(d.health(DB1)).as("probe %d in flight for %d ms", i, latencies[i]).isEqualTo(Health.UP);
+                assertThat(d.probeSucceeded(DB1, latencies[i] * MS)).isEqualTo(Health.UP);
+            }
+        }
+
+        @Test
+        void aHungProbeSentLateStillSuspectsAndKillsOnTime() {
+            d.probeSucceeded(DB1, 1);
+            advanceMillis(1600); // sent 600 ms late
+            d.probeStarted(DB1);
+            advanceMillis(249);
+            assertThat(d.health(DB1)).isEqualTo(Health.UP);
+            advanceMillis(1);
+            assertThat(d.health(DB1)).isEqualTo(Health.SUSPECT);
+            advanceMillis(149); // 1999 ms of silence
+            assertThat(d.health(DB1)).isEqualTo(Health.SUSPECT);
+            advanceMillis(1);
+            assertThat(d.health(DB1)).as("deadAfter from the last success, as before").isEqualTo(Health.DOWN);
+        }
+
+        @Test
+        void aStarvedMonitorWaitsAsLongAsItsOwnThreadsAreLateBeforeCallingAProbeLate() {
+            d.probeSucceeded(DB1, 1);
+            advanceMillis(1000);
+            d.probeStarted(DB1);
+            d.schedulingDelayObserved(300 * MS); // the ticker woke 300 ms late: the prober may be as late
+            advanceMillis(549);
+            assertThat(d.health(DB1)).isEqualTo(Health.UP);
+            advanceMillis(1);
+            assertThat(d.health(DB1)).as("250 ms + 300 ms of scheduling delay").isEqualTo(Health.SUSPECT);
+        }
+
+        @Test
+        void schedulingSlackDecaysAndNeverPassesTheProbeTimeout() {
+            d.schedulingDelayObserved(5_000 * MS);
+            d.probeSucceeded(DB1, 1);
+            advanceMillis(500);
+            d.probeStarted(DB1);
+            advanceMillis(999);
+            assertThat(d.health(DB1)).isEqualTo(Health.UP);
+            advanceMillis(1);
+            assertThat(d.health(DB1)).as("capped at the probe timeout").isEqualTo(Health.SUSPECT);
+            for (int i = 0; i < 100; i++) {
+                d.schedulingDelayObserved(0);
+            }
+            d.probeSucceeded(DB1, 1);
+            d.probeSucceeded(DB1, 1);
+            advanceMillis(1000);
+            d.probeStarted(DB1);
+            advanceMillis(251); // the slack left after 100 quiet ticks is microseconds
+            assertThat(d.health(DB1)).as("decayed back to the plain bound").isEqualTo(Health.SUSPECT);
+        }
+
+        @Test
+        void aProberThatCannotSendAtAllSuspectsOneIntervalLater() {
+            d.probeSucceeded(DB1, 1);
             advanceMillis(1999);
+            assertThat(d.health(DB1)).isEqualTo(Health.UP);
+            advanceMillis(1);
+            assertThat(d.health(DB1)).as("suspectAfter + probeInterval").isEqualTo(Health.SUSPECT);
+            advanceMillis(999);
+            assertThat(d.health(DB1)).isEqualTo(Health.SUSPECT);
+            advanceMillis(1);
+            assertThat(d.health(DB1)).as("deadAfter + probeInterval").isEqualTo(Health.DOWN);
+        }
+
+        @Test
+        void aFailedProbeMakesSilenceCountAgain() {
+            d.probeSucceeded(DB1, 1);
+            advanceMillis(1000);
+            d.probeStarted(DB1);
+            advanceMillis(10);
+            assertThat(d.probeFailed(DB1, new IOException("reset"))).isEqualTo(Health.SUSPECT);
+            advanceMillis(989); // no probe in flight, but the last one failed
             assertThat(d.health(DB1)).isEqualTo(Health.SUSPECT);
             advanceMillis(1);
             assertThat(d.health(DB1)).isEqualTo(Health.DOWN);
@@ -105,6 +202,7 @@ class FailureDetectorTest {
         @Test
         void initialGraceDoesNotProtectANodeSeenUp() {
             d.probeSucceeded(DB1, 1);
+            d.probeStarted(DB1);
             advanceMillis(2_000);
             assertThat(d.health(DB1)).isEqualTo(Health.DOWN);
         }
@@ -113,6 +211,7 @@ class FailureDetectorTest {
         void initialGraceCountsFromDetectorStartNotFromRegistration() {
             advanceMillis(20_000);
             d.register(DB2);
+            d.probeStarted(DB2); // its first probe hangs
             advanceMillis(1_999);
             assertThat(d.health(DB2)).isEqualTo(Health.SUSPECT);
             advanceMillis(1);
@@ -284,6 +383,20 @@ class FailureDetectorTest {
             assertThat(d.lagObserved(DB1, 3_999)).isFalse();
             assertThat(d.lagObserved(DB1, 4_500)).isFalse();
             assertThat(d.lagMillis(DB1)).isEqualTo(4_500);
+        }
+
+        /**
+         * Seconds_Behind_Master truncates: a replica reporting 5 with a 5 s bound may be 5.9 s behind, which must not
+         * serve reads; one reporting 4 is inside the band; 3 is fresh.
+         */
+        @Test
+        void wholeSecondsCountAsTheMostTheyMayMean() {
+            assertThat(HealthMonitor.lagUpperBoundMillis(0)).isZero();
+            assertThat(HealthMonitor.lagUpperBoundMillis(-1)).isNegative();
+            assertThat(d.lagObserved(DB1, HealthMonitor.lagUpperBoundMillis(5))).isTrue();
+            assertThat(d.lagObserved(DB1, HealthMonitor.lagUpperBoundMillis(4))).isTrue();
+            assertThat(d.lagObserved(DB1, HealthMonitor.lagUpperBoundMillis(3))).isFalse();
+            assertThat(d.lagObserved(DB2, HealthMonitor.lagUpperBoundMillis(3))).isFalse();
         }
 
         @Test

@@ -1,14 +1,12 @@
 package dev.haven.core.internal;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import dev.haven.testkit.SeededCases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,9 +85,19 @@ class GtidSetTest {
         assertThatThrownBy(() -> GtidSet.parse(text)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(text.trim());
     }
 
-    @Property(tries = 200)
-    void mysqlSetCoversEverySubsetOfItsIntervals(@ForAll @Size(min = 1, max = 8) List<@IntRange(min = 1, max = 1000) Integer> starts,
-                                                @ForAll @IntRange(min = 0, max = 255) int subsetMask) {
+    /** Generated: a MySQL set covers itself and every subset of its intervals, and nothing past its highest end. */
+    @Test
+    void mysqlSetCoversEverySubsetOfItsIntervals() {
+        SeededCases.check(200, random -> {
+            List<Integer> starts = new ArrayList<>();
+            for (int n = SeededCases.edgeBiasedInt(random, 1, 8); starts.size() < n; ) {
+                starts.add(SeededCases.edgeBiasedInt(random, 1, 1000));
+            }
+            mysqlSetCoversEverySubsetOfItsIntervals(starts, SeededCases.edgeBiasedInt(random, 0, 255));
+        });
+    }
+
+    private static void mysqlSetCoversEverySubsetOfItsIntervals(List<Integer> starts, int subsetMask) {
         StringBuilder all = new StringBuilder(A);
         StringBuilder subset = new StringBuilder(A);
         int chosen = 0;
@@ -103,7 +111,7 @@ class GtidSetTest {
             }
         }
         GtidSet whole = GtidSet.parse(all.toString());
-        assertThat(whole.covers(whole)).isTrue();
+        assertThat(whole.covers(whole)).as("%s", whole).isTrue();
         if (chosen > 0) {
             GtidSet part = GtidSet.parse(subset.toString());
             assertThat(whole.covers(part)).isTrue();
@@ -117,12 +125,79 @@ class GtidSetTest {
         assertThat(whole.covers(GtidSet.parse(A + ":" + (max + 1)))).isFalse();
     }
 
-    @Property(tries = 200)
-    void mariaDbCoversIffEveryDomainIsAtLeastAsFar(@ForAll @IntRange(min = 0, max = 50) int seqA0, @ForAll @IntRange(min = 0, max = 50) int seqA1,
-                                                  @ForAll @IntRange(min = 0, max = 50) int seqB0, @ForAll @IntRange(min = 0, max = 50) int seqB1) {
-        GtidSet a = GtidSet.parse("0-1-" + seqA0 + ",1-1-" + seqA1);
-        GtidSet b = GtidSet.parse("0-2-" + seqB0 + ",1-3-" + seqB1);
-        assertThat(a.covers(b)).isEqualTo(seqA0 >= seqB0 && seqA1 >= seqB1);
+    /** Generated: a MariaDB position covers another exactly when it is at least as far in every domain. */
+    @Test
+    void mariaDbCoversIffEveryDomainIsAtLeastAsFar() {
+        SeededCases.check(200, random -> {
+            int seqA0 = SeededCases.edgeBiasedInt(random, 0, 50);
+            int seqA1 = SeededCases.edgeBiasedInt(random, 0, 50);
+            int seqB0 = SeededCases.edgeBiasedInt(random, 0, 50);
+            int seqB1 = SeededCases.edgeBiasedInt(random, 0, 50);
+            GtidSet a = GtidSet.parse("0-1-" + seqA0 + ",1-1-" + seqA1);
+            GtidSet b = GtidSet.parse("0-2-" + seqB0 + ",1-3-" + seqB1);
+            assertThat(a.covers(b)).as("%s covers %s", a, b).isEqualTo(seqA0 >= seqB0 && seqA1 >= seqB1);
+        });
+    }
+
+    /** Generated: a MySQL set written out by toString() parses back to an equal set, in either letter case. */
+    @Test
+    void mysqlSetRoundTripsThroughItsText() {
+        SeededCases.check(200, random -> {
+            StringBuilder text = new StringBuilder();
+            for (String uuid : random.nextBoolean() ? List.of(A) : List.of(A, B)) {
+                text.append(text.length() == 0 ? "" : ",").append(random.nextBoolean() ? uuid : uuid.toUpperCase());
+                long next = 1;
+                for (int i = SeededCases.edgeBiasedInt(random, 1, 5); i > 0; i--) {
+                    long start = next + random.nextInt(20);
+                    long end = start + (random.nextBoolean() ? 0 : random.nextInt(50));
+                    text.append(':').append(start);
+                    if (end > start || random.nextBoolean()) {
+                        text.append('-').append(end);
+                    }
+                    next = end + 2;
+                }
+            }
+            GtidSet parsed = GtidSet.parse(text.toString());
+            assertThat(GtidSet.parse(parsed.toString())).as("%s -> %s", text, parsed).isEqualTo(parsed);
+            assertThat(parsed.covers(GtidSet.parse(text.toString().toLowerCase()))).isTrue();
+        });
+    }
+
+    /** Generated: a MariaDB position list written out by toString() parses back to an equal position. */
+    @Test
+    void mariaDbPositionRoundTripsThroughItsText() {
+        SeededCases.check(200, random -> {
+            StringBuilder text = new StringBuilder();
+            int domains = SeededCases.edgeBiasedInt(random, 1, 4);
+            for (int domain = 0; domain < domains; domain++) {
+                text.append(domain == 0 ? "" : ",").append(domain * (1 + random.nextInt(1000))).append('-')
+                        .append(SeededCases.edgeBiasedInt(random, 0, Integer.MAX_VALUE)).append('-')
+                        .append(random.nextInt(4) == 0 ? Long.MAX_VALUE / (1 + random.nextInt(1000)) : random.nextInt(100_000));
+            }
+            GtidSet parsed = GtidSet.parse(text.toString());
+            assertThat(GtidSet.parse(parsed.toString())).as("%s -> %s", text, parsed).isEqualTo(parsed);
+        });
+    }
+
+    /** Generated: a valid position with one part broken (a letter, an empty or negative number, a missing part) is refused. */
+    @Test
+    void rejectsGeneratedMalformedPositions() {
+        SeededCases.check(300, random -> {
+            String valid = random.nextBoolean()
+                    ? random.nextInt(10) + "-" + (1 + random.nextInt(100)) + "-" + random.nextInt(1000)
+                    : A + ":" + (1 + random.nextInt(100)) + "-" + (200 + random.nextInt(100));
+            String[] parts = valid.split("(?<=[-:])|(?=[-:])");
+            List<Integer> numbers = new ArrayList<>();
+            for (int i = 0; i < parts.length; i++) {
+                if (parts[i].chars().allMatch(Character::isDigit) && !parts[i].isEmpty()) {
+                    numbers.add(i);
+                }
+            }
+            int at = SeededCases.oneOf(random, numbers);
+            parts[at] = SeededCases.oneOf(random, "", "x", "-1", parts[at] + "z", "99999999999999999999");
+            String text = String.join("", parts);
+            assertThatThrownBy(() -> GtidSet.parse(text)).as("'%s'", text).isInstanceOf(IllegalArgumentException.class);
+        });
     }
 
     @ParameterizedTest(name = "{0} misses {2} of {1}")

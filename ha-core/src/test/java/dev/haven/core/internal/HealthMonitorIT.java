@@ -73,7 +73,7 @@ class HealthMonitorIT {
 
     static NodeConnector connector() {
         return (node, connectTimeout, socketTimeout) -> DriverManager.getConnection(
-                "jdbc:mariadb://" + node.host() + ":" + node.port() + "/?connectTimeout=" + connectTimeout.toMillis()
+                "jdbc:mariadb://" + node.host() + ":" + node.port() + "/?" + cluster.driverParameters("mariadb") + "connectTimeout=" + connectTimeout.toMillis()
                         + "&socketTimeout=" + socketTimeout.toMillis(), cluster.appUser(), cluster.appPassword());
     }
 
@@ -161,6 +161,40 @@ class HealthMonitorIT {
     }
 
     @Test
+    @Order(1)
+    void promotionAndZonesNamingANodeOutsideTheDiscoveredClusterAreWarnedAboutOnce() throws Exception {
+        NodeAddress replica = address(cluster.replica(0));
+        NodeAddress stranger = NodeAddress.of("127.0.0.1", 1);
+        HavenConfig config = HavenConfig.builder().seeds(List.of(address(cluster.primary())))
+                .probeInterval(PROBE_INTERVAL).connectTimeout(PROBE_TIMEOUT).probeTimeout(PROBE_TIMEOUT)
+                .suspectAfter(Duration.ofMillis(400)).deadAfter(DEAD_AFTER).initialGrace(Duration.ofMillis(500))
+                .promotion(java.util.Map.of(stranger, dev.haven.core.PromotionRule.PREFER,
+                        replica, dev.haven.core.PromotionRule.NEVER)) // the replica is found from the primary
+                .zones(java.util.Map.of(stranger, "eu-1")).build();
+        ClusterState state = new ClusterState(config);
+        List<dev.haven.core.HavenEvent> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        state.addListener(e -> {
+            if (e.type() == dev.haven.core.HavenEvent.Type.CONFIGURATION_WARNING) {
+                warnings.add(e);
+            }
+        });
+        HealthMonitor monitor = new HealthMonitor(config, new ReplicationDiscovery(), connector(), state,
+                System::nanoTime);
+        closeAfter.add(monitor);
+        monitor.start();
+        await(state, SLACK, "primary and two readable replicas", t -> allUpAndReadable(t, 2));
+        long deadline = System.nanoTime() + SLACK.plusSeconds(2).toNanos();
+        while (warnings.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(1000); // more ticks: still once each
+        assertThat(warnings).extracting(dev.haven.core.HavenEvent::message).hasSize(2)
+                .anySatisfy(m -> assertThat(m).contains("ha.promotion names 127.0.0.1:1,"))
+                .anySatisfy(m -> assertThat(m).contains("ha.zones names 127.0.0.1:1,"));
+        assertThat(warnings).allSatisfy(e -> assertThat(e.address()).isEqualTo(stranger));
+    }
+
+    @Test
     @Order(2)
     void discoveryFromAReplicaAloneFindsEveryNodeWithItsRole() throws Exception {
         LocalNode seed = cluster.replica(0);
@@ -204,13 +238,30 @@ class HealthMonitorIT {
         NodeAddress address = address(primary);
         await(state, SLACK, "all up", t -> allUpAndReadable(t, 2));
 
+        long trustedBefore = state.statsFor(address).doubt();
+        assertThat(trustedBefore % 2).as("a healthy primary is trusted (NodeStats.doubt even)").isZero();
+        List<Long> replicasBefore = new ArrayList<>();
+        for (LocalNode replica : cluster.replicas()) {
+            replicasBefore.add(state.statsFor(address(replica)).doubt());
+        }
+
         cluster.freeze(primary);
         await(state, DEAD_AFTER.plus(PROBE_TIMEOUT).plus(SLACK), "frozen primary DOWN", health(address, Health.DOWN));
         assertThat(state.current().primary()).isNull();
+        assertThat(state.statsFor(address).doubt()).as("the frozen primary is in doubt").isEqualTo(trustedBefore + 1);
 
         cluster.thaw(primary);
         await(state, PROBE_TIMEOUT.plus(PROBE_INTERVAL.multipliedBy(3)).plus(SLACK), "thawed primary UP",
                 t -> t.primary() != null && t.primary().address().equals(address));
+        // Trusted again only once the other nodes were probed after it came back; never while it was down.
+        await(state, PROBE_TIMEOUT.plus(PROBE_INTERVAL.multipliedBy(3)).plus(SLACK), "thawed primary trusted",
+                t -> state.statsFor(address).doubt() == trustedBefore + 2);
+        List<Long> replicasAfter = new ArrayList<>();
+        for (LocalNode replica : cluster.replicas()) {
+            replicasAfter.add(state.statsFor(address(replica)).doubt());
+        }
+        assertThat(replicasAfter).as("the replicas, answering throughout, were never in doubt")
+                .isEqualTo(replicasBefore);
     }
 
     @Test
@@ -246,9 +297,12 @@ class HealthMonitorIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         int i = 0;
         try (Connection c = cluster.appConnection(cluster.primary())) {
-            while (readable(state.current(), address)) {
+            // Until it is out of read routing FOR LAG: changing MASTER_DELAY restarts replication, and a probe in
+            // that moment sees a replica that is briefly not replicating (unreadable, not lagging).
+            while (readable(state.current(), address) || !state.current().node(address).lagging()) {
                 if (System.nanoTime() > deadline) {
-                    throw new AssertionError("the delayed replica stayed readable: " + state.current());
+                    throw new AssertionError("the delayed replica did not leave read routing for lag: "
+                            + state.current());
                 }
                 c.createStatement().execute("REPLACE INTO lag_probe VALUES (" + (i++ % 10) + ", NOW(6))");
                 Thread.sleep(100);
@@ -323,6 +377,42 @@ class HealthMonitorIT {
             }
         }
         return total;
+    }
+
+    /**
+     * The first half of a promotion, as a promoter does it while the old primary is frozen: the replica stops
+     * applying and is made writable, its channel still naming the old primary. Here the old primary is writable too
+     * (as one that thawed before it was fenced) and the other replica still follows it, so it has more followers;
+     * yet the promoted replica is the primary, even for a monitor that never saw it promoted.
+     */
+    @Test
+    @Order(99)
+    void aReplicaPromotedInPlaceOfAWritablePrimaryWinsAlthoughTheOtherReplicasStillFollowTheOldOne()
+            throws Exception {
+        ClusterState state = monitorAll();
+        LocalNode oldPrimary = cluster.primary();
+        LocalNode promoted = cluster.replica(0);
+        await(state, SLACK, "all up", t -> allUpAndReadable(t, 2));
+        boolean mysql = cluster.server().isMySql();
+        try (Connection admin = cluster.adminConnection(promoted)) {
+            admin.createStatement().execute(mysql ? "STOP REPLICA SQL_THREAD" : "STOP SLAVE SQL_THREAD");
+            if (mysql) {
+                admin.createStatement().execute("SET GLOBAL super_read_only = OFF");
+            }
+            admin.createStatement().execute("SET GLOBAL read_only = OFF");
+        }
+        try {
+            await(state, PROBE_INTERVAL.multipliedBy(2).plus(SLACK), "the promoted replica is the primary",
+                    t -> t.primary() != null && t.primary().address().equals(address(promoted)));
+            assertThat(state.current().node(address(oldPrimary)).role()).isEqualTo(Role.UNKNOWN);
+        } finally {
+            try (Connection admin = cluster.adminConnection(promoted)) {
+                admin.createStatement().execute(mysql ? "SET GLOBAL super_read_only = ON" : "SET GLOBAL read_only = ON");
+                admin.createStatement().execute(mysql ? "START REPLICA SQL_THREAD" : "START SLAVE SQL_THREAD");
+            }
+        }
+        await(state, PROBE_INTERVAL.multipliedBy(2).plus(SLACK), "the old primary again, the replica read-only",
+                t -> t.primary() != null && t.primary().address().equals(address(oldPrimary)));
     }
 
     @Test

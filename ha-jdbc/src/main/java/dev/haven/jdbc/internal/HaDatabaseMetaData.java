@@ -69,7 +69,7 @@ public final class HaDatabaseMetaData implements DatabaseMetaData {
         if (follows == null) {
             return fixed;
         }
-        Connection physical = follows.physical(null);
+        Connection physical = follows.physical(null, null);
         if (physical != currentPhysical) {
             current = physical.getMetaData();
             currentPhysical = physical;

@@ -33,8 +33,10 @@ import java.util.List;
  * failure, or when its connection moved.
  *
  * <p>Implementation notes: parameters live in parallel arrays (kind, object, extra object, number), so setting a
- * primitive allocates nothing: numbers, booleans and floating-point bits go into a {@code long}. Stream and
- * reader parameters can be read only once: a statement that used one is not run again after a failure.
+ * primitive allocates nothing: numbers, booleans and floating-point bits go into a {@code long}. The arrays and
+ * their bookkeeping are one {@link Params} object, made at the first parameter: a statement without parameters
+ * (and the statement object of every cycle) stays small, and a batch entry is a copy of it. Stream and reader
+ * parameters can be read only once: a statement that used one is not run again after a failure.
  */
 class HaPreparedStatement extends HaStatement implements PreparedStatement {
 
@@ -81,19 +83,40 @@ class HaPreparedStatement extends HaStatement implements PreparedStatement {
     private static final int BINARY_STREAM_INT = 49;
     private static final int CHARACTER_STREAM_INT = 50;
 
-    private static final int[] NO_KINDS = new int[0];
-    private static final Object[] NO_OBJECTS = new Object[0];
-    private static final long[] NO_NUMBERS = new long[0];
+    /** The parameters set so far (index 0 unused), and the batch entries added. */
+    private static final class Params {
+        int[] kinds;
+        Object[] values;
+        Object[] extras;
+        long[] numbers;
+        /** The highest index set. */
+        int count;
+        boolean usesStreams;
+        boolean streamsConsumed;
+        List<Params> batches;
 
-    // Allocated at the first parameter: a statement without parameters costs nothing here.
-    private int[] kinds = NO_KINDS;
-    private Object[] values = NO_OBJECTS;
-    private Object[] extras = NO_OBJECTS;
-    private long[] numbers = NO_NUMBERS;
-    private int count;
-    private boolean usesStreams;
-    private boolean streamsConsumed;
-    private List<Object[]> batches;
+        Params(int size) {
+            kinds = new int[size];
+            values = new Object[size];
+            extras = new Object[size];
+            numbers = new long[size];
+        }
+
+        /** This entry as a batch entry: a copy of what is set, with nothing of the batch itself. */
+        Params snapshot() {
+            int n = count + 1;
+            Params b = new Params(0);
+            b.kinds = Arrays.copyOf(kinds, n);
+            b.values = Arrays.copyOf(values, n);
+            b.extras = Arrays.copyOf(extras, n);
+            b.numbers = Arrays.copyOf(numbers, n);
+            b.count = count;
+            return b;
+        }
+    }
+
+    /** Made at the first parameter: a statement without parameters costs nothing here. */
+    private Params params;
 
     HaPreparedStatement(HaConnection conn, String sql, StatementSpec spec) {
         super(conn, sql, spec);
@@ -103,51 +126,87 @@ class HaPreparedStatement extends HaStatement implements PreparedStatement {
 
     @Override
     Statement create(Connection raw) throws SQLException {
+        StatementSpec spec = spec();
         PreparedStatement p = spec == null ? raw.prepareStatement(sql) : spec.prepare(raw);
-        if (usesStreams && streamsConsumed) {
+        Params q = params;
+        if (q == null) {
+            return p;
+        }
+        if (q.usesStreams && q.streamsConsumed) {
             p.close();
             throw new SQLException("cannot run the statement again on another connection: it has a stream or reader"
                     + " parameter that was already read; set the parameters again", "HY000");
         }
-        for (int i = 1; i <= count; i++) {
-            apply(p, i);
+        for (int i = 1; i <= q.count; i++) {
+            apply(p, q, i);
         }
         return p;
     }
 
     @Override
     void replayBatch(Statement s) throws SQLException {
-        if (batches == null) {
+        Params q = params;
+        if (q == null || q.batches == null) {
             return;
         }
         PreparedStatement p = (PreparedStatement) s;
-        int[] savedKinds = kinds;
-        Object[] savedValues = values;
-        Object[] savedExtras = extras;
-        long[] savedNumbers = numbers;
-        int savedCount = count;
-        try {
-            for (Object[] b : batches) {
-                kinds = (int[]) b[0];
-                values = (Object[]) b[1];
-                extras = (Object[]) b[2];
-                numbers = (long[]) b[3];
-                count = kinds.length - 1;
-                for (int i = 1; i <= count; i++) {
-                    apply(p, i);
-                }
-                p.addBatch();
+        for (Params b : q.batches) {
+            for (int i = 1; i <= b.count; i++) {
+                apply(p, b, i);
             }
-        } finally {
-            kinds = savedKinds;
-            values = savedValues;
-            extras = savedExtras;
-            numbers = savedNumbers;
-            count = savedCount;
+            p.addBatch();
         }
-        for (int i = 1; i <= count; i++) {
-            apply(p, i); // the parameters being set for the next batch entry
+        for (int i = 1; i <= q.count; i++) {
+            apply(p, q, i); // the parameters being set for the next batch entry
         }
+    }
+
+    /**
+     * The parameters as they are now, for the replay record ({@code ha.replay=on}); null when one is a stream or a
+     * reader, which can be read only once.
+     */
+    Object snapshot() {
+        Params q = params;
+        if (q == null) {
+            return new Params(1); // no parameters: still a prepared statement's record
+        }
+        return q.usesStreams ? null : q.snapshot();
+    }
+
+    /** Roughly the bytes a {@link #snapshot()} holds, for {@code ha.replay.maxSize}. */
+    static int sizeOf(Object snapshot) {
+        Object[] values = ((Params) snapshot).values;
+        int size = 0;
+        for (Object v : values) {
+            if (v instanceof String) {
+                size += 2 * ((String) v).length();
+            } else if (v instanceof byte[]) {
+                size += ((byte[]) v).length;
+            } else {
+                size += 8;
+            }
+        }
+        return size + 16 * values.length;
+    }
+
+    @Override
+    Statement newForReplay(Connection raw, Object recorded) throws SQLException {
+        if (recorded == null) {
+            return super.newForReplay(raw, null);
+        }
+        Params q = (Params) recorded;
+        StatementSpec spec = spec();
+        PreparedStatement p = spec == null ? raw.prepareStatement(sql) : spec.prepare(raw);
+        try {
+            for (int i = 1; i <= q.count; i++) {
+                apply(p, q, i);
+            }
+            applySettings(p);
+        } catch (SQLException | RuntimeException e) {
+            p.close();
+            throw e;
+        }
+        return p;
     }
 
     private PreparedStatement bound() {
@@ -161,8 +220,9 @@ class HaPreparedStatement extends HaStatement implements PreparedStatement {
             return;
         }
         PreparedStatement p = (PreparedStatement) s;
-        if (usesStreams) {
-            streamsConsumed = true;
+        Params q = params;
+        if (q != null && q.usesStreams) {
+            q.streamsConsumed = true;
         }
         switch (op) {
             case QUERY:
@@ -180,8 +240,8 @@ class HaPreparedStatement extends HaStatement implements PreparedStatement {
                 updateCount = hasResultSet ? -1 : p.getLargeUpdateCount();
                 return;
             case BATCH:
-                batchCounts = p.executeLargeBatch();
-                batches = null;
+                batchCounts(p.executeLargeBatch());
+                q.batches = null; // a batch exists only with parameters: q is set
                 hasResultSet = false;
                 return;
             default:
@@ -191,7 +251,8 @@ class HaPreparedStatement extends HaStatement implements PreparedStatement {
 
     @Override
     boolean isReadOnly(String sql) {
-        return !(usesStreams && streamsConsumed) && batches == null && super.isReadOnly(sql);
+        Params q = params;
+        return (q == null || !(q.usesStreams && q.streamsConsumed) && q.batches == null) && super.isReadOnly(sql);
     }
 
     // ------------------------------------------------------------------------------------ execution
@@ -223,12 +284,11 @@ class HaPreparedStatement extends HaStatement implements PreparedStatement {
     @Override
     public void addBatch() throws SQLException {
         checkOpen();
-        if (batches == null) {
-            batches = new ArrayList<>();
+        Params q = params();
+        if (q.batches == null) {
+            q.batches = new ArrayList<>();
         }
-        int n = count + 1;
-        batches.add(new Object[] {Arrays.copyOf(kinds, n), Arrays.copyOf(values, n), Arrays.copyOf(extras, n),
-                Arrays.copyOf(numbers, n)});
+        q.batches.add(q.snapshot());
         PreparedStatement p = bound();
         if (p != null) {
             p.addBatch();
@@ -238,7 +298,9 @@ class HaPreparedStatement extends HaStatement implements PreparedStatement {
     @Override
     public void clearBatch() throws SQLException {
         checkOpen();
-        batches = null;
+        if (params != null) {
+            params.batches = null;
+        }
         PreparedStatement p = bound();
         if (p != null) {
             p.clearBatch();
@@ -248,11 +310,11 @@ class HaPreparedStatement extends HaStatement implements PreparedStatement {
     @Override
     public long[] executeLargeBatch() throws SQLException {
         checkOpen();
-        if (batches == null || batches.isEmpty()) {
+        if (params == null || params.batches == null || params.batches.isEmpty()) {
             return new long[0];
         }
         run(BATCH, sql, -1, null, null);
-        return batchCounts;
+        return batchCounts();
     }
 
     @Override
@@ -282,36 +344,46 @@ class HaPreparedStatement extends HaStatement implements PreparedStatement {
         if (index < 1) {
             throw new SQLException("parameter index " + index + " is out of range: indexes start at 1", "07009");
         }
-        if (index >= kinds.length) {
-            int size = Math.max(Math.max(index + 1, 8), kinds.length * 2);
-            kinds = Arrays.copyOf(kinds, size);
-            values = Arrays.copyOf(values, size);
-            extras = Arrays.copyOf(extras, size);
-            numbers = Arrays.copyOf(numbers, size);
+        Params q = params();
+        if (index >= q.kinds.length) {
+            int size = Math.max(index + 1, q.kinds.length * 2);
+            q.kinds = Arrays.copyOf(q.kinds, size);
+            q.values = Arrays.copyOf(q.values, size);
+            q.extras = Arrays.copyOf(q.extras, size);
+            q.numbers = Arrays.copyOf(q.numbers, size);
         }
-        kinds[index] = kind;
-        values[index] = value;
-        extras[index] = extra;
-        numbers[index] = number;
-        if (index > count) {
-            count = index;
+        q.kinds[index] = kind;
+        q.values[index] = value;
+        q.extras[index] = extra;
+        q.numbers[index] = number;
+        if (index > q.count) {
+            q.count = index;
         }
         if (kind >= ASCII_STREAM) {
-            usesStreams = true;
-            streamsConsumed = false;
+            q.usesStreams = true;
+            q.streamsConsumed = false;
         }
         PreparedStatement p = bound();
         if (p != null) {
-            apply(p, index);
+            apply(p, q, index);
         }
     }
 
-    /** Sets parameter {@code i} as recorded on a vendor statement. */
-    private void apply(PreparedStatement p, int i) throws SQLException {
-        Object v = values[i];
-        Object x = extras[i];
-        long n = numbers[i];
-        switch (kinds[i]) {
+    private Params params() {
+        Params q = params;
+        if (q == null) {
+            q = new Params(8);
+            params = q;
+        }
+        return q;
+    }
+
+    /** Sets parameter {@code i} as recorded in {@code q} on a vendor statement. */
+    private static void apply(PreparedStatement p, Params q, int i) throws SQLException {
+        Object v = q.values[i];
+        Object x = q.extras[i];
+        long n = q.numbers[i];
+        switch (q.kinds[i]) {
             case NONE:
                 return;
             case NULL:
@@ -475,7 +547,7 @@ class HaPreparedStatement extends HaStatement implements PreparedStatement {
                 }
                 return;
             default:
-                throw new IllegalStateException("unknown parameter kind " + kinds[i]);
+                throw new IllegalStateException("unknown parameter kind " + q.kinds[i]);
         }
     }
 
@@ -487,12 +559,15 @@ class HaPreparedStatement extends HaStatement implements PreparedStatement {
     @Override
     public void clearParameters() throws SQLException {
         checkOpen();
-        Arrays.fill(kinds, NONE);
-        Arrays.fill(values, null);
-        Arrays.fill(extras, null);
-        count = 0;
-        usesStreams = false;
-        streamsConsumed = false;
+        Params q = params;
+        if (q != null) {
+            Arrays.fill(q.kinds, NONE);
+            Arrays.fill(q.values, null);
+            Arrays.fill(q.extras, null);
+            q.count = 0;
+            q.usesStreams = false;
+            q.streamsConsumed = false;
+        }
         PreparedStatement p = bound();
         if (p != null) {
             p.clearParameters();

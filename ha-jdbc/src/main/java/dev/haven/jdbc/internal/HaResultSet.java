@@ -31,14 +31,22 @@ import java.util.Objects;
  *
  * <p>Implementation notes: a hand-written delegate, not a {@link java.lang.reflect.Proxy}; every method, the
  * interface's own default methods included (so that {@code updateObject(..., SQLType)} reaches the vendor driver
- * instead of throwing), forwards to {@link #raw()} with no allocation and no checks of its own; closing,
- * cursor movement and errors are the vendor driver's. {@code WrapperDelegationTest} fails the build when a
+ * instead of throwing), forwards to {@link #raw()} with no allocation and no checks of its own (but for one null
+ * check in {@code next()} and {@code close()}: the replay record's, see {@link ReplayLog}); closing,
+ * cursor movement and errors are the vendor driver's. One exception: a failure of {@link #next()}, where rows come
+ * from the server, is shown to the owning statement first, so that a connection found gone is not given back to
+ * its pool ({@link HaStatement#readFailed}; HikariCP's result-set proxy did this before Haven's statements ran on
+ * the vendor's statements directly). The raw result set is the vendor driver's own, not a HikariCP proxy.
+ * {@code WrapperDelegationTest} fails the build when a
  * {@link ResultSet} method is not declared here.
  */
 public final class HaResultSet implements ResultSet {
 
-    private final ResultSet raw;
+    /** Not final: a transaction replay ({@code ha.replay=on}) hands an open result set over to the replayed one. */
+    private ResultSet raw;
     private final Statement owner;
+    /** What the application read of this result set, for a replay's check; null unless it is recorded. */
+    ReplayLog.Sum sum;
 
     /**
      * @param raw   the vendor driver's result set
@@ -82,12 +90,40 @@ public final class HaResultSet implements ResultSet {
 
     @Override
     public boolean next() throws SQLException {
-        return raw.next();
+        boolean more;
+        try {
+            more = raw.next();
+        } catch (SQLException e) {
+            if (owner instanceof HaStatement) {
+                ((HaStatement) owner).readFailed(e); // the rows come from the server here: it may be gone
+            }
+            throw e;
+        }
+        ReplayLog.Sum s = sum;
+        if (s != null) {
+            s.row(raw, more);
+        }
+        return more;
     }
 
     @Override
     public void close() throws SQLException {
+        ReplayLog.Sum s = sum;
+        if (s != null) {
+            s.closed = true;
+        }
         raw.close();
+    }
+
+    /** After a replay: from now on this reads {@code replayed}, positioned where this one was. */
+    void handOver(ResultSet replayed) {
+        ResultSet old = raw;
+        raw = replayed;
+        try {
+            old.close();
+        } catch (SQLException | RuntimeException ignored) {
+            // it belonged to the dead connection
+        }
     }
 
     @Override

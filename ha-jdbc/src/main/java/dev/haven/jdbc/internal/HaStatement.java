@@ -32,24 +32,37 @@ class HaStatement implements Statement {
     final HaConnection conn;
     /** The SQL of a prepared statement, null for a plain statement. */
     final String sql;
-    /** How the statement was asked for; null for the defaults (the common case, which allocates no spec). */
-    final StatementSpec spec;
+    /**
+     * The vendor statement, on the session's current physical connection; null before the first execution and
+     * whenever that connection went away ({@link #physicalReleased}, which the session calls for every open
+     * statement each time it lets a physical connection go): non-null means current.
+     */
     Statement vendor;
-    private int vendorGeneration = -1;
     private boolean closed;
     private ResultSet result;
+    /**
+     * The kind of the SQL, as ordinal + 1; 0 until classified. A prepared statement's own SQL is classified once in
+     * the statement's life; a plain statement's text once per execution (reset when one starts).
+     */
+    private byte ownKind;
 
-    /** Settings the application made, applied to every vendor statement; null while it made none (the usual case). */
+    /**
+     * What is rare about this statement: how it was asked for when not with the defaults, the settings the
+     * application made (applied to every vendor statement), a batch. Null while there is none of that, the usual
+     * case: the statement object every connection cycle makes stays at 48 bytes.
+     */
     private Settings settings;
-    private List<String> batch;
 
     // Results of the last execution.
     long updateCount;
     boolean hasResultSet;
-    long[] batchCounts;
 
-    /** Statement settings, -1 or null where the application left the default. */
+    /** The rare parts; settings -1 or null where the application left the default. */
     private static final class Settings {
+        /** How the statement was asked for; null for the defaults. */
+        StatementSpec spec;
+        List<String> batch;
+        long[] batchCounts;
         int maxFieldSize = -1;
         long maxRows = -1;
         int queryTimeout = -1;
@@ -73,41 +86,92 @@ class HaStatement implements Statement {
     HaStatement(HaConnection conn, String sql, StatementSpec spec) {
         this.conn = conn;
         this.sql = sql;
-        this.spec = spec;
+        if (spec != null) {
+            settings().spec = spec;
+        }
         conn.opened(this);
+    }
+
+    /** How the statement was asked for; null for the defaults (the common case, which allocates no spec). */
+    final StatementSpec spec() {
+        Settings t = settings;
+        return t == null ? null : t.spec;
+    }
+
+    final long[] batchCounts() {
+        Settings t = settings;
+        return t == null ? null : t.batchCounts;
+    }
+
+    final void batchCounts(long[] counts) {
+        settings().batchCounts = counts;
+    }
+
+    private List<String> batch() {
+        Settings t = settings;
+        return t == null ? null : t.batch;
     }
 
     // ------------------------------------------------------------------------------------ binding
 
-    /** The vendor statement for {@code sql} on the connection's current physical connection. */
+    /**
+     * The vendor statement for {@code sql} on the connection's current physical connection. It is made on the
+     * vendor driver's own connection, under HikariCP's proxy: Haven already tracks its statements and result sets
+     * (closes them, drops them with their connection, sees their failures), so HikariCP's statement and
+     * result-set proxies would only track the same things a second time, and cost two objects a statement.
+     * HikariCP's connection proxy stays in charge of the connection (its pool, its state reset); what its
+     * statement proxies also did is done by the session: {@link RoutingSession#release()} rolls back a transaction
+     * left unfinished and closes the vendor statements before the connection goes back, and a failure that
+     * condemns the connection drops it from its pool ({@link #readFailed}, {@link RoutingSession#statementFailed}).
+     */
     Statement vendorFor(String sql) throws SQLException {
         checkOpen();
-        Connection raw = conn.physical(sql);
-        if (vendor == null || vendorGeneration != conn.generation()) {
-            closeVendorQuietly();
-            vendor = create(raw);
-            vendorGeneration = conn.generation();
+        Connection raw = conn.physical(this, sql);
+        if (vendor == null) {
+            vendor = create(vendorConnection(raw));
             applySettings(vendor);
             replayBatch(vendor);
         }
         return vendor;
     }
 
+    /** The vendor driver's connection under a HikariCP proxy; others (a stub in a test) as they are. */
+    static Connection vendorConnection(Connection pooled) throws SQLException {
+        return pooled instanceof com.zaxxer.hikari.pool.ProxyConnection ? pooled.unwrap(Connection.class) : pooled;
+    }
+
     Statement create(Connection raw) throws SQLException {
+        StatementSpec spec = spec();
         return spec == null ? raw.createStatement() : spec.createStatement(raw);
     }
 
     /** The vendor statement if it belongs to the current physical connection, else null. */
     Statement boundVendor() {
-        return vendor != null && vendorGeneration == conn.generation() ? vendor : null;
+        return vendor;
     }
 
-    void physicalReleased() {
-        // The vendor statement died with its physical connection (closed or back in its pool).
+    /**
+     * The physical connection goes away: back to its pool ({@code close} true: the vendor statement is closed now,
+     * as HikariCP would have closed its proxy) or dropped ({@code close} false: it dies with the connection, and a
+     * close could block on a dead socket).
+     */
+    void physicalReleased(boolean close) {
+        if (close) {
+            closeVendorQuietly();
+        }
         vendor = null;
-        vendorGeneration = -1;
-        if (result != null) {
-            result = null;
+        result = null;
+    }
+
+    /**
+     * Reading this statement's results failed. A failure that says the connection is gone condemns the physical
+     * connection: it is dropped instead of going back to its pool when the session lets it go (what HikariCP's
+     * result-set proxy did). The session stays bound, so a transaction still learns of the loss at its next
+     * statement.
+     */
+    final void readFailed(SQLException e) {
+        if (dev.haven.core.ErrorClassifier.classify(e) == dev.haven.core.ErrorKind.NODE_GONE) {
+            conn.physicalBroken();
         }
     }
 
@@ -119,7 +183,7 @@ class HaStatement implements Statement {
         }
     }
 
-    private void applySettings(Statement s) throws SQLException {
+    void applySettings(Statement s) throws SQLException {
         Settings t = settings;
         if (t == null) {
             return;
@@ -154,6 +218,7 @@ class HaStatement implements Statement {
     }
 
     void replayBatch(Statement s) throws SQLException {
+        List<String> batch = batch();
         if (batch != null) {
             for (String sql : batch) {
                 s.addBatch(sql);
@@ -181,20 +246,64 @@ class HaStatement implements Statement {
      */
     final void run(int op, String sql, int keys, int[] indexes, String[] names) throws SQLException {
         closeResult();
+        if (this.sql == null) {
+            ownKind = 0; // a plain statement's new text: routing, read-your-writes and the policy share one classification
+        }
+        if (conn.ctx.marker && conn.wrapsAutoCommitWrite(this, sql, op)) {
+            conn.runWrapped(this, op, sql, keys, indexes, names); // ha.commitOutcome=marker
+            return;
+        }
         for (int attempt = 0; ; attempt++) {
             Statement s = vendorFor(sql);
             try {
                 invoke(s, op, sql, keys, indexes, names);
             } catch (SQLException e) {
-                SQLException outcome = conn.failed(e, isReadOnly(sql), attempt);
+                ReplayLog log = conn.replayLog();
+                if (log != null) {
+                    log.failing(this, op, sql);
+                }
+                SQLException outcome = conn.statementFailed(e, isReadOnly(sql)
+                        ? FailurePolicy.Kind.READ : FailurePolicy.Kind.WRITE, attempt);
                 if (outcome != null) {
                     throw outcome;
                 }
                 continue;
             }
-            conn.executed(sql, wrote(sql));
+            conn.executed(this, sql);
+            ReplayLog log = conn.replayLog();
+            if (log != null && !conn.autoCommit()) {
+                log.record(this, op, sql, keys, indexes, names); // ha.replay=on
+            }
             return;
         }
+    }
+
+    /** The result set of the last execution, as handed to the application; null if none. */
+    final ResultSet currentResult() {
+        return result;
+    }
+
+    /** After a replay: the application's result set, now reading from the replayed one, is this statement's again. */
+    final void restoreResult(HaResultSet r) {
+        if (result == null && !closed) {
+            result = r;
+        }
+    }
+
+    /** Whether a result set of this statement streams from the server (a fetch size), rather than being read whole. */
+    final boolean streams() {
+        return settings != null && settings.fetchSize != -1 && settings.fetchSize != 0;
+    }
+
+    /**
+     * A new vendor statement on {@code raw} for a replay, with this statement's settings: its own, so that nothing of
+     * this statement changes. {@code params} is a prepared statement's recorded parameters.
+     */
+    Statement newForReplay(Connection raw, Object params) throws SQLException {
+        StatementSpec spec = spec();
+        Statement s = spec == null ? raw.createStatement() : spec.createStatement(raw);
+        applySettings(s);
+        return s;
     }
 
     /** The vendor call for {@code op}; prepared statements override it. */
@@ -235,8 +344,8 @@ class HaStatement implements Statement {
                 updateCount = hasResultSet ? -1 : s.getLargeUpdateCount();
                 return;
             case BATCH:
-                batchCounts = s.executeLargeBatch();
-                batch = null;
+                batchCounts(s.executeLargeBatch());
+                settings.batch = null; // a batch exists: settings is set
                 hasResultSet = false;
                 return;
             default:
@@ -252,16 +361,31 @@ class HaStatement implements Statement {
         if (conn.boundForReads()) {
             return true;
         }
-        return sql != null && batch == null && conn.ctx.classifier.classify(sql) == StatementKind.READ;
+        return sql != null && batch() == null && kind(sql) == StatementKind.READ;
     }
 
-    /** Whether the statement may have written, for read-your-writes; only asked when that is on. */
-    boolean wrote(String sql) {
-        if (!conn.ctx.readYourWrites || conn.boundForReads()) {
-            return false;
+    /**
+     * What {@code sql} does. A prepared statement's own SQL is classified once in its life, a plain statement's text
+     * once per execution, and the statement carries the result (a byte, so the statement is no bigger): routing,
+     * the failure policy and read-your-writes all ask here, and only the first asks the classifier.
+     */
+    final StatementKind kind(String sql) {
+        if (sql == null) {
+            return StatementKind.UNKNOWN;
         }
-        return sql == null || conn.ctx.classifier.classify(sql) != StatementKind.READ;
+        if (this.sql != null && sql != this.sql) {
+            return conn.ctx.classifier.classify(sql); // Statement.execute(String) on a prepared statement
+        }
+        byte k = ownKind;
+        if (k == 0) {
+            StatementKind kind = conn.ctx.classifier.classify(sql);
+            ownKind = (byte) (kind.ordinal() + 1);
+            return kind;
+        }
+        return KINDS[k - 1];
     }
+
+    private static final StatementKind[] KINDS = StatementKind.values();
 
     private void closeResult() throws SQLException {
         ResultSet r = result;
@@ -352,10 +476,11 @@ class HaStatement implements Statement {
     @Override
     public void addBatch(String sql) throws SQLException {
         checkOpen();
-        if (batch == null) {
-            batch = new ArrayList<>();
+        Settings t = settings();
+        if (t.batch == null) {
+            t.batch = new ArrayList<>();
         }
-        batch.add(sql);
+        t.batch.add(sql);
         Statement bound = boundVendor();
         if (bound != null) {
             bound.addBatch(sql);
@@ -365,7 +490,9 @@ class HaStatement implements Statement {
     @Override
     public void clearBatch() throws SQLException {
         checkOpen();
-        batch = null;
+        if (settings != null) {
+            settings.batch = null;
+        }
         Statement bound = boundVendor();
         if (bound != null) {
             bound.clearBatch();
@@ -385,12 +512,13 @@ class HaStatement implements Statement {
     @Override
     public long[] executeLargeBatch() throws SQLException {
         checkOpen();
+        List<String> batch = batch();
         if (batch == null || batch.isEmpty()) {
             return new long[0];
         }
         // A batch is routed by its first statement and counts as a write unless every statement reads.
         run(BATCH, batch.get(0), -1, null, null);
-        return batchCounts;
+        return batchCounts();
     }
 
     // ------------------------------------------------------------------------------------ results
@@ -421,6 +549,10 @@ class HaStatement implements Statement {
     @Override
     public boolean getMoreResults(int current) throws SQLException {
         Statement s = requireVendor();
+        ReplayLog log = conn.replayLog();
+        if (log != null && !conn.autoCommit()) {
+            log.refuse("more than one result of a statement"); // the record checks the first only
+        }
         hasResultSet = s.getMoreResults(current);
         result = hasResultSet ? HaResultSet.wrap(s.getResultSet(), this) : null;
         updateCount = hasResultSet ? -1 : s.getLargeUpdateCount();
@@ -429,7 +561,12 @@ class HaStatement implements Statement {
 
     @Override
     public ResultSet getGeneratedKeys() throws SQLException {
-        return HaResultSet.wrap(requireVendor().getGeneratedKeys(), this);
+        ResultSet keys = HaResultSet.wrap(requireVendor().getGeneratedKeys(), this);
+        ReplayLog log = conn.replayLog();
+        if (log != null && keys != null && !conn.autoCommit()) {
+            ((HaResultSet) keys).sum = log.keysOf(this); // what the application reads of them is checked on replay
+        }
+        return keys;
     }
 
     private Statement requireVendor() throws SQLException {
@@ -580,6 +717,7 @@ class HaStatement implements Statement {
     @Override
     public int getResultSetConcurrency() throws SQLException {
         checkOpen();
+        StatementSpec spec = spec();
         return spec == null || spec.resultSetConcurrency() == -1 ? ResultSet.CONCUR_READ_ONLY
                 : spec.resultSetConcurrency();
     }
@@ -587,12 +725,14 @@ class HaStatement implements Statement {
     @Override
     public int getResultSetType() throws SQLException {
         checkOpen();
+        StatementSpec spec = spec();
         return spec == null || spec.resultSetType() == -1 ? ResultSet.TYPE_FORWARD_ONLY : spec.resultSetType();
     }
 
     @Override
     public int getResultSetHoldability() throws SQLException {
         checkOpen();
+        StatementSpec spec = spec();
         return spec == null || spec.resultSetHoldability() == -1 ? conn.getHoldability()
                 : spec.resultSetHoldability();
     }
@@ -647,7 +787,7 @@ class HaStatement implements Statement {
         Statement v = vendor;
         vendor = null;
         try {
-            if (v != null && vendorGeneration == conn.generation()) {
+            if (v != null) {
                 v.close();
             }
         } finally {

@@ -152,6 +152,11 @@ public final class VendorNodeConnector implements NodeConnector {
         return url.user();
     }
 
+    @Override
+    public String user() {
+        return url.user();
+    }
+
     /**
      * Opens a connection to the node in auto-commit mode, bounded by both timeouts.
      *

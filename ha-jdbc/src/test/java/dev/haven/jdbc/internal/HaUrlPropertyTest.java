@@ -5,23 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.mysql.cj.conf.ConnectionUrl;
 import com.mysql.cj.conf.HostInfo;
 import dev.haven.core.NodeAddress;
+import dev.haven.testkit.SeededCases;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.mariadb.jdbc.Configuration;
 
 /**
- * {@link HaUrl} over generated input: valid URLs round-trip, each vendor's own URL parser reads back exactly what
+ * {@link HaUrl} over generated input ({@link SeededCases}: a failure prints the seed that replays it): valid URLs round-trip, each vendor's own URL parser reads back exactly what
  * Haven decoded, {@code ha.*} keys never reach a vendor, and anything else fails with an {@link SQLException} that
  * never shows a password.
  */
@@ -91,85 +92,126 @@ class HaUrlPropertyTest {
 
     // ---------------------------------------------------------------------------------------------- generators
 
-    private static Arbitrary<String> hostName() {
-        Arbitrary<String> label = Arbitraries.strings().withCharRange('a', 'z').withCharRange('0', '9').withChars('-')
-                .ofMinLength(1).ofMaxLength(10).filter(l -> !l.startsWith("-"));
-        return label.list().ofMinSize(1).ofMaxSize(3).map(l -> String.join(".", l));
+    private static final String LOWER = "abcdefghijklmnopqrstuvwxyz";
+    private static final String DIGITS = "0123456789";
+    /** Printable ASCII, with every URL delimiter. */
+    private static final String PRINTABLE;
+
+    static {
+        StringBuilder sb = new StringBuilder();
+        for (char c = ' '; c <= '~'; c++) {
+            sb.append(c);
+        }
+        PRINTABLE = sb.toString();
     }
 
-    private static Arbitrary<String> ipv4() {
-        return Arbitraries.integers().between(0, 255).list().ofSize(4)
-                .map(l -> l.get(0) + "." + l.get(1) + "." + l.get(2) + "." + l.get(3));
+    private static String hostName(Random random) {
+        List<String> labels = new ArrayList<>();
+        for (int n = SeededCases.edgeBiasedInt(random, 1, 3); labels.size() < n; ) {
+            String label = SeededCases.string(random, LOWER + DIGITS + "-", 1, 10);
+            labels.add(label.startsWith("-") ? "h" + label : label);
+        }
+        return String.join(".", labels);
     }
 
-    private static Arbitrary<String> ipv6() {
-        Arbitrary<String> full = Arbitraries.integers().between(0, 0xffff).list().ofSize(8).map(l -> {
-            StringBuilder sb = new StringBuilder();
-            for (int g : l) {
-                sb.append(sb.length() == 0 ? "" : ":").append(Integer.toHexString(g));
-            }
-            return sb.toString();
-        });
-        return Arbitraries.oneOf(full, Arbitraries.of("::1", "fe80::1", "2001:db8::42", "::"))
-                .map(h -> "[" + h + "]");
+    private static String ipv4(Random random) {
+        return SeededCases.edgeBiasedInt(random, 0, 255) + "." + SeededCases.edgeBiasedInt(random, 0, 255) + "."
+                + SeededCases.edgeBiasedInt(random, 0, 255) + "." + SeededCases.edgeBiasedInt(random, 0, 255);
     }
 
-    private static Arbitrary<String> hostText() {
-        Arbitrary<String> host = Arbitraries.oneOf(hostName(), ipv4(), ipv6());
-        Arbitrary<String> port = Arbitraries.oneOf(Arbitraries.just(""),
-                Arbitraries.integers().between(1, 65535).map(p -> ":" + p));
-        return Combinators.combine(host, port).as((h, p) -> h + p);
+    private static String ipv6(Random random) {
+        if (random.nextBoolean()) {
+            return "[" + SeededCases.oneOf(random, "::1", "fe80::1", "2001:db8::42", "::") + "]";
+        }
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < 8; i++) {
+            sb.append(i == 0 ? "" : ":").append(Integer.toHexString(SeededCases.edgeBiasedInt(random, 0, 0xffff)));
+        }
+        return sb.append(']').toString();
     }
 
-    private static Arbitrary<String> value() {
-        // printable ASCII including every URL delimiter, a few non-ASCII letters, an emoji, and blanks
-        return Arbitraries.strings().withCharRange(' ', '~').withChars('\u00e9', '\u00df', '\u20ac', '\t')
-                .ofMaxLength(16)
-                .injectDuplicates(0.05)
-                .edgeCases(e -> e.add("\ud83d\ude00"));
+    private static String hostText(Random random) {
+        String host = switch (random.nextInt(3)) {
+            case 0 -> hostName(random);
+            case 1 -> ipv4(random);
+            default -> ipv6(random);
+        };
+        return random.nextBoolean() ? host : host + ":" + SeededCases.edgeBiasedInt(random, 1, 65535);
     }
 
-    private static Arbitrary<Map<String, String>> vendorParameters() {
+    /** Printable ASCII including every URL delimiter, a few non-ASCII letters, an emoji, a tab, and blanks. */
+    private static String value(Random random) {
+        return switch (random.nextInt(12)) {
+            case 0 -> "";
+            case 1 -> "\ud83d\ude00";
+            case 2 -> " ";
+            default -> SeededCases.string(random, PRINTABLE + "\u00e9\u00df\u20ac\t\ud83d\ude00", 0, 16);
+        };
+    }
+
+    private static Map<String, String> vendorParameters(Random random) {
         // "zz" keeps clear of the vendors' own option names, which they would interpret and not hand back as given
-        Arbitrary<String> key = Arbitraries.strings().withCharRange('a', 'z').withCharRange('A', 'Z')
-                .withCharRange('0', '9').withChars('_').ofMinLength(1).ofMaxLength(8).map(k -> "zz" + k);
-        return Arbitraries.maps(key, value()).ofMaxSize(5).map(LinkedHashMap::new);
+        Map<String, String> parameters = new LinkedHashMap<>();
+        List<String> values = new ArrayList<>();
+        for (int n = SeededCases.edgeBiasedInt(random, 0, 5), i = 0; i < n; i++) {
+            String key = "zz" + SeededCases.string(random, LOWER + LOWER.toUpperCase(Locale.ROOT) + DIGITS + "_", 1, 8);
+            // a value seen before, now and then: the same value under two keys
+            String v = !values.isEmpty() && random.nextInt(20) == 0 ? SeededCases.oneOf(random, values) : value(random);
+            values.add(v);
+            parameters.put(key, v);
+        }
+        return parameters;
     }
 
-    private static Arbitrary<Map<String, String>> haParameters() {
-        Arbitrary<Map.Entry<String, String>> entry = Arbitraries.oneOf(
-                Arbitraries.integers().between(2, 3600).map(n -> Map.entry("ha.maxReplicaLag", n + "s")),
-                Arbitraries.of("round-robin", "power-of-two", "least-outstanding", "latency-weighted")
-                        .map(v -> Map.entry("ha.readStrategy", v)),
-                Arbitraries.of("observe", "promote").map(v -> Map.entry("ha.failover", v)),
-                Arbitraries.integers().between(1, 100).map(n -> Map.entry("ha.recoverAfter", Integer.toString(n))),
-                Arbitraries.of("eu-1a", "us_east.2").map(v -> Map.entry("ha.zone", v)));
-        Arbitrary<Boolean> upper = Arbitraries.of(true, false);
-        return Combinators.combine(entry, upper).as((e, u) -> Map.entry(u ? e.getKey().toUpperCase(Locale.ROOT) : e.getKey(),
-                e.getValue())).list().ofMaxSize(4).uniqueElements(e -> e.getKey().toLowerCase(Locale.ROOT)).map(l -> {
-                    Map<String, String> m = new LinkedHashMap<>();
-                    l.forEach(e -> m.put(e.getKey(), e.getValue()));
-                    return m;
-                });
+    private static Map<String, String> haParameters(Random random) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (int n = SeededCases.edgeBiasedInt(random, 0, 4), i = 0; i < n; i++) {
+            Map.Entry<String, String> e = switch (random.nextInt(5)) {
+                case 0 -> Map.entry("ha.maxReplicaLag", SeededCases.edgeBiasedInt(random, 2, 3600) + "s");
+                case 1 -> Map.entry("ha.readStrategy",
+                        SeededCases.oneOf(random, "round-robin", "power-of-two", "least-outstanding", "latency-weighted"));
+                case 2 -> Map.entry("ha.failover", SeededCases.oneOf(random, "observe", "promote"));
+                case 3 -> Map.entry("ha.recoverAfter", Integer.toString(SeededCases.edgeBiasedInt(random, 1, 100)));
+                default -> Map.entry("ha.zone", SeededCases.oneOf(random, "eu-1a", "us_east.2"));
+            };
+            if (seen.add(e.getKey().toLowerCase(Locale.ROOT))) {
+                parameters.put(random.nextBoolean() ? e.getKey().toUpperCase(Locale.ROOT) : e.getKey(), e.getValue());
+            }
+        }
+        return parameters;
     }
 
-    @Provide
-    Arbitrary<Spec> validUrls() {
-        Arbitrary<List<String>> hosts = hostText().list().ofMinSize(1).ofMaxSize(5)
-                .uniqueElements(t -> NodeAddress.parse(t));
-        Arbitrary<String> database = Arbitraries.strings().withCharRange('a', 'z').withCharRange('0', '9')
-                .withChars('_', '$').ofMinLength(1).ofMaxLength(10).injectNull(0.3);
-        return Combinators.combine(Arbitraries.of(Vendor.class), hosts, database, vendorParameters(), haParameters(),
-                Arbitraries.of(true, false)).as((v, h, d, vp, hp, enc) -> {
-                    List<NodeAddress> addresses = h.stream().map(NodeAddress::parse).toList();
-                    return new Spec(v, addresses, h, d, vp, hp, enc);
-                });
+    static Spec validUrl(Random random) {
+        List<String> hostTexts = new ArrayList<>();
+        Set<NodeAddress> addresses = new LinkedHashSet<>();
+        for (int n = SeededCases.edgeBiasedInt(random, 1, 5); hostTexts.size() < n; ) {
+            String text = hostText(random);
+            if (addresses.add(NodeAddress.parse(text))) {
+                hostTexts.add(text);
+            }
+        }
+        String database = random.nextInt(10) < 3 ? null : SeededCases.string(random, LOWER + DIGITS + "_$", 1, 10);
+        Vendor vendor = SeededCases.oneOf(random, Vendor.values());
+        return new Spec(vendor, List.copyOf(addresses), hostTexts, database, vendorParameters(random),
+                haParameters(random), random.nextBoolean());
+    }
+
+    /** A start that reaches some way into the parser, then noise made of URL delimiters and a few letters. */
+    static String urlNoise(Random random) {
+        String start = SeededCases.oneOf(random, "", "mysql", "mariadb", "mysql:", "mysql://", "mariadb://", "mysql://h1",
+                "mariadb://[::1]", "postgresql://", "mysql:replication://", "//");
+        return start + SeededCases.string(random, "ab1:/?&=%[],.@#-_ +hH3\u00e9(", 0, 40);
     }
 
     // ---------------------------------------------------------------------------------------------- properties
 
-    @Property(tries = 400)
-    void validUrlsRoundTrip(@ForAll("validUrls") Spec spec) throws SQLException {
+    @Test
+    void validUrlsRoundTrip() {
+        SeededCases.check(400, random -> validUrlRoundTrips(validUrl(random)));
+    }
+
+    private static void validUrlRoundTrips(Spec spec) throws SQLException {
         HaUrl url = HaUrl.parse(spec.url(), null);
 
         assertThat(url.vendor()).isEqualTo(spec.vendor);
@@ -180,8 +222,12 @@ class HaUrlPropertyTest {
         assertThat(HaUrl.parse(spec.url(), null)).isEqualTo(url);
     }
 
-    @Property(tries = 400)
-    void havenKeysNeverReachTheVendor(@ForAll("validUrls") Spec spec) throws SQLException {
+    @Test
+    void havenKeysNeverReachTheVendor() {
+        SeededCases.check(400, random -> havenKeysNeverReachTheVendor(validUrl(random)));
+    }
+
+    private static void havenKeysNeverReachTheVendor(Spec spec) throws SQLException {
         HaUrl url = HaUrl.parse(spec.url(), null);
 
         for (NodeAddress node : url.hosts()) {
@@ -197,8 +243,12 @@ class HaUrlPropertyTest {
     }
 
     /** The vendor's own parser, given our URL and properties, sees our host, database and parameters exactly. */
-    @Property(tries = 400)
-    void eachVendorReadsBackWhatHavenDecoded(@ForAll("validUrls") Spec spec) throws SQLException {
+    @Test
+    void eachVendorReadsBackWhatHavenDecoded() {
+        SeededCases.check(400, random -> eachVendorReadsBackWhatHavenDecoded(validUrl(random)));
+    }
+
+    private static void eachVendorReadsBackWhatHavenDecoded(Spec spec) throws SQLException {
         Properties credentials = new Properties();
         credentials.setProperty("user", "monitor");
         credentials.setProperty("password", PASSWORD);
@@ -240,17 +290,12 @@ class HaUrlPropertyTest {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    @Provide
-    Arbitrary<String> urlNoise() {
-        Arbitrary<String> start = Arbitraries.of("", "mysql", "mariadb", "mysql:", "mysql://", "mariadb://", "mysql://h1",
-                "mariadb://[::1]", "postgresql://", "mysql:replication://", "//");
-        Arbitrary<String> rest = Arbitraries.strings().withChars("ab1:/?&=%[],.@#-_ +hH3\u00e9(").ofMaxLength(40);
-        return Combinators.combine(start, rest).as((s, r) -> s + r);
+    @Test
+    void anythingElseParsesOrFailsWithAnSqlExceptionThatHidesThePassword() {
+        SeededCases.check(1000, random -> parsesOrFailsHidingThePassword(urlNoise(random), random.nextBoolean()));
     }
 
-    @Property(tries = 1000)
-    void anythingElseParsesOrFailsWithAnSqlExceptionThatHidesThePassword(@ForAll("urlNoise") String rest,
-            @ForAll boolean passwordInUrlToo) {
+    private static void parsesOrFailsHidingThePassword(String rest, boolean passwordInUrlToo) {
         String url = "jdbc:ha:" + rest;
         if (passwordInUrlToo) {
             url += (rest.indexOf('?') >= 0 ? "&" : "?") + "password=" + PASSWORD;

@@ -4,26 +4,31 @@ import dev.haven.jdbc.HaDataSource;
 import dev.haven.spring.actuate.HavenEndpoint;
 import dev.haven.spring.actuate.HavenHealthIndicator;
 import dev.haven.spring.internal.EventLog;
+import dev.haven.spring.internal.HavenDataSources;
 import java.sql.SQLException;
+import java.util.Map;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
-import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * Actuator support, each part only when its classes are there: the {@code haven} health contributor
  * ({@code spring-boot-health}; off with {@code management.health.haven.enabled=false}) and the {@code haven}
  * endpoint ({@code spring-boot-actuator-autoconfigure}; created only when exposed or otherwise available, as every
- * endpoint). For any {@link HaDataSource} bean, the auto-configured one or the application's.
+ * endpoint). For every Haven data source: the auto-configured one, the application's own, several, or one
+ * behind a proxy ({@link HavenDataSources}).
  */
 @AutoConfiguration(after = HavenAutoConfiguration.class)
 @ConditionalOnClass(HaDataSource.class)
-@ConditionalOnBean(HaDataSource.class)
+@Conditional(OnHavenDataSourceCondition.class)
 public class HavenActuatorAutoConfiguration {
 
     // The class conditions sit on an outer class of their own: the inner annotations name condition classes of
@@ -37,10 +42,18 @@ public class HavenActuatorAutoConfiguration {
         @ConditionalOnEnabledHealthIndicator("haven")
         static class Enabled {
 
+            /**
+             * {@code haven}: one data source's indicator, or a composite of one per Haven data source, keyed by
+             * bean name (as Spring Boot's own {@code db} contributor).
+             */
             @Bean
             @ConditionalOnMissingBean(name = "havenHealthIndicator")
-            HealthIndicator havenHealthIndicator(HaDataSource dataSource) {
-                return new HavenHealthIndicator(dataSource);
+            HealthContributor havenHealthIndicator(ListableBeanFactory beans) {
+                Map<String, HaDataSource> dataSources = HavenDataSources.find(beans);
+                if (dataSources.size() == 1) {
+                    return new HavenHealthIndicator(dataSources.values().iterator().next());
+                }
+                return CompositeHealthContributor.fromMap(dataSources, HavenHealthIndicator::new);
             }
         }
     }
@@ -62,8 +75,8 @@ public class HavenActuatorAutoConfiguration {
 
             @Bean
             @ConditionalOnMissingBean
-            HavenEndpoint havenEndpoint(HaDataSource dataSource, EventLog events) throws SQLException {
-                return new HavenEndpoint(dataSource, events);
+            HavenEndpoint havenEndpoint(ListableBeanFactory beans, EventLog events) throws SQLException {
+                return new HavenEndpoint(HavenDataSources.find(beans), events);
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.haven.core.HavenEventListener;
 import dev.haven.jdbc.HaDataSource;
 import dev.haven.spring.HavenDataSourceCustomizer;
 import dev.haven.spring.HavenProperties;
+import dev.haven.spring.internal.ConnectionSettings;
 import dev.haven.spring.internal.DataSourceFactory;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -14,13 +15,16 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.core.env.Environment;
 
 /**
  * Haven's {@link HaDataSource} as the application's {@code DataSource}, when {@code spring.datasource.url} starts
- * with {@code jdbc:ha:}. Credentials come from {@code spring.datasource.username} and {@code password}, Haven's
+ * with {@code jdbc:ha:} or a {@link JdbcConnectionDetails} bean names a MySQL or MariaDB server (a
+ * {@code @ServiceConnection} container: see {@code ConnectionSettings}). Credentials come from
+ * {@code spring.datasource.username} and {@code password} (or the connection details), Haven's
  * settings from {@code haven.*} (over the URL's {@code ha.*} parameters), and every node's HikariCP pool takes
  * {@code spring.datasource.hikari.*}. Backs off when the application defines its own {@code DataSource}; runs
  * before Spring Boot's own {@code DataSourceAutoConfiguration}, which then backs off in turn.
@@ -29,18 +33,21 @@ import org.springframework.core.env.Environment;
  * the first topology is known before the first query. Beans of type {@link HavenEventListener} are registered as
  * listeners and beans of type {@link HavenDataSourceCustomizer} applied, both before it starts.
  */
-@AutoConfiguration(before = DataSourceAutoConfiguration.class)
+@AutoConfiguration(before = DataSourceAutoConfiguration.class,
+        afterName = "org.springframework.boot.testcontainers.service.connection.ServiceConnectionAutoConfiguration")
 @ConditionalOnClass({DataSource.class, HaDataSource.class})
-@Conditional(OnHavenUrlCondition.class)
+@Conditional(OnHavenActivationCondition.class)
 @EnableConfigurationProperties({HavenProperties.class, DataSourceProperties.class})
 public class HavenAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(DataSource.class)
-    public HaDataSource dataSource(DataSourceProperties dataSource, HavenProperties haven, Environment environment,
-            ObjectProvider<HavenEventListener> listeners, ObjectProvider<HavenDataSourceCustomizer> customizers) {
-        return DataSourceFactory.create(dataSource.getUrl().trim(), dataSource.getUsername(),
-                dataSource.getPassword(), haven, environment,
+    public HaDataSource dataSource(DataSourceProperties dataSource, ObjectProvider<JdbcConnectionDetails> details,
+            HavenProperties haven, Environment environment, ObjectProvider<HavenEventListener> listeners,
+            ObjectProvider<HavenDataSourceCustomizer> customizers) {
+        ConnectionSettings connection = ConnectionSettings.of(dataSource, details.getIfUnique());
+        return DataSourceFactory.create(connection.url(), connection.username(), connection.password(), haven,
+                environment,
                 listeners.orderedStream().collect(Collectors.toList()),
                 customizers.orderedStream().collect(Collectors.toList()));
     }

@@ -8,7 +8,6 @@ import dev.haven.spring.HavenProperties;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
@@ -33,14 +32,14 @@ public final class DataSourceFactory {
             Environment environment, List<HavenEventListener> listeners, List<HavenDataSourceCustomizer> customizers) {
         Map<String, String> settings = haven.settings();
         checkEach(settings, environment);
-        Properties pool = PoolSettings.from(environment);
+        PoolSettings pool = PoolSettings.bind(environment);
 
         HaDataSource ds = new HaDataSource();
         ds.setUrl(url);
         ds.setUser(username);
         ds.setPassword(password);
         settings.forEach(ds::setSetting);
-        ds.setPoolProperties(pool);
+        ds.setPoolCustomizer(pool);
         listeners.forEach(ds::addListener);
         customizers.forEach(c -> c.customize(ds));
         try {
@@ -75,25 +74,31 @@ public final class DataSourceFactory {
                 String allowed = setting == null ? "" : "; allowed: " + setting.allowedValues();
                 String fallback = setting == null || setting.defaultValue() == null || setting.defaultValue().isEmpty()
                         ? "" : ", or remove it for the default (" + setting.defaultValue() + ")";
-                throw new HavenConfigurationException(property, secret ? "****" : e.getValue(),
-                        origin(environment, property), reason,
+                ConfigurationProperty written = written(environment, property);
+                String value = written == null || written.getValue() == null ? e.getValue() : written.getValue().toString();
+                if (!secret && !value.equals(e.getValue())) {
+                    // Haven's message quotes the value as converted by Spring Boot (PT0.5S is 500ms): show it written
+                    reason = reason.replace("'" + e.getValue() + "'", "'" + value + "'");
+                }
+                throw new HavenConfigurationException(property, secret ? "****" : value,
+                        written == null || written.getOrigin() == null ? null : written.getOrigin().toString(), reason,
                         "Update " + property + " in your configuration" + allowed + fallback + ".", ex);
             }
         }
     }
 
-    /** Where a property was written (file and line), if Spring knows. */
-    static String origin(Environment environment, String property) {
+    /** A property as written (its text and where: a file and line), if Spring knows. */
+    static ConfigurationProperty written(Environment environment, String property) {
         try {
             ConfigurationPropertyName name = ConfigurationPropertyName.of(property);
             for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
                 ConfigurationProperty p = source.getConfigurationProperty(name);
                 if (p != null) {
-                    return p.getOrigin() == null ? null : p.getOrigin().toString();
+                    return p;
                 }
             }
         } catch (RuntimeException e) {
-            // the origin is a courtesy
+            // a courtesy for the message
         }
         return null;
     }

@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.sql.SQLException;
@@ -84,6 +85,8 @@ public final class HavenMetrics implements MeterBinder, HavenDataSourceCustomize
     };
 
     private final HavenEventListener listener = this::onEvent;
+    /** Added to every meter: the data source's name when there are several. */
+    private volatile Tags tags = Tags.empty();
 
     /** @param fallbackDataSource the data source to watch if none was customized (the application's own) */
     public HavenMetrics(Supplier<HaDataSource> fallbackDataSource) {
@@ -135,6 +138,17 @@ public final class HavenMetrics implements MeterBinder, HavenDataSourceCustomize
 
     @Override
     public void bindTo(MeterRegistry registry) {
+        bindTo(registry, Tags.empty());
+    }
+
+    /**
+     * Binds with tags added to every Haven meter, such as {@code datasource=<bean name>} when the application has
+     * several Haven data sources. The first binding's tags stay for later registries.
+     */
+    public void bindTo(MeterRegistry registry, Tags tags) {
+        if (registries.isEmpty()) {
+            this.tags = tags;
+        }
         HaDataSource ds = dataSource;
         if (ds == null) {
             ds = fallbackDataSource.get();
@@ -156,17 +170,18 @@ public final class HavenMetrics implements MeterBinder, HavenDataSourceCustomize
         }
         Gauge.builder("haven.cluster.primary", cluster, c -> c.topology().primary() == null ? 0 : 1)
                 .description("1 when Haven sees a primary, 0 when writes have nowhere to go")
-                .register(registry);
+                .tags(tags).register(registry);
         Gauge.builder("haven.cluster.readable.replicas", cluster, c -> c.topology().readReplicas().size())
                 .description("Replicas eligible for reads")
-                .register(registry);
+                .tags(tags).register(registry);
         FunctionTimer.builder("haven.failover.duration", failovers, FailoverClock::count,
                         FailoverClock::totalNanos, TimeUnit.NANOSECONDS)
                 .description("Failovers Haven ran, from FAILOVER_STARTED to FAILOVER_FINISHED")
-                .register(registry);
+                .tags(tags).register(registry);
         for (Node n : cluster.topology().nodes()) {
             nodesWithGauges.put(n.address(), Boolean.TRUE);
             registerNode(registry, cluster, n.address());
+            zeroEventCounts(n.address());
         }
         for (Map.Entry<NodeAddress, NodeCounters> e : statements.entrySet()) {
             registerCounters(registry, e.getKey() == UNKNOWN_NODE ? null : e.getKey(), e.getValue());
@@ -186,7 +201,7 @@ public final class HavenMetrics implements MeterBinder, HavenDataSourceCustomize
                     })
                     .tags("node", node, "state", lower(h.name()))
                     .description("1 for the node's current health (up, suspect, down), 0 for the others")
-                    .register(registry);
+                    .tags(tags).register(registry);
         }
         for (Role r : Role.values()) {
             Gauge.builder("haven.node.role", cluster, c -> {
@@ -195,7 +210,7 @@ public final class HavenMetrics implements MeterBinder, HavenDataSourceCustomize
                     })
                     .tags("node", node, "role", lower(r.name()))
                     .description("1 for the node's current role (primary, replica, unknown), 0 for the others")
-                    .register(registry);
+                    .tags(tags).register(registry);
         }
         Gauge.builder("haven.node.readable", cluster, c -> {
                     Node n = c.topology().node(address);
@@ -203,7 +218,7 @@ public final class HavenMetrics implements MeterBinder, HavenDataSourceCustomize
                 })
                 .tag("node", node)
                 .description("1 when the node is a replica eligible for reads")
-                .register(registry);
+                .tags(tags).register(registry);
         TimeGauge.builder("haven.node.replication.lag", cluster, TimeUnit.MILLISECONDS, c -> {
                     Node n = c.topology().node(address);
                     return n == null || n.role() != Role.REPLICA || n.lagMillis() == Node.LAG_UNKNOWN
@@ -211,38 +226,38 @@ public final class HavenMetrics implements MeterBinder, HavenDataSourceCustomize
                 })
                 .tag("node", node)
                 .description("Replication lag of a replica; NaN when unknown (replication stopped) or not a replica")
-                .register(registry);
+                .tags(tags).register(registry);
     }
 
-    private static void registerCounters(MeterRegistry registry, NodeAddress address, NodeCounters c) {
+    private void registerCounters(MeterRegistry registry, NodeAddress address, NodeCounters c) {
         String node = address == null ? NO_NODE : address.toString();
         FunctionCounter.builder("haven.statements", c.reads, LongAdder::sum)
                 .tags("node", node, "intent", "read")
                 .description("Statements run, by node and intent (read: a read-only connection or an auto-routed read)")
-                .register(registry);
+                .tags(tags).register(registry);
         FunctionCounter.builder("haven.statements", c.writes, LongAdder::sum)
                 .tags("node", node, "intent", "write")
                 .description("Statements run, by node and intent (read: a read-only connection or an auto-routed read)")
-                .register(registry);
+                .tags(tags).register(registry);
         FunctionCounter.builder("haven.statement.retries", c.nodeGoneRetries, LongAdder::sum)
                 .tags("node", node, "cause", "node-gone")
                 .description("Statements run again after failing on this node: a read elsewhere (node-gone),"
                         + " a write on the new primary (not-primary)")
-                .register(registry);
+                .tags(tags).register(registry);
         FunctionCounter.builder("haven.statement.retries", c.notPrimaryRetries, LongAdder::sum)
                 .tags("node", node, "cause", "not-primary")
                 .description("Statements run again after failing on this node: a read elsewhere (node-gone),"
                         + " a write on the new primary (not-primary)")
-                .register(registry);
+                .tags(tags).register(registry);
     }
 
-    private static void registerEvent(MeterRegistry registry, String key, LongAdder count) {
+    private void registerEvent(MeterRegistry registry, String key, LongAdder count) {
         int bar = key.indexOf('|');
         FunctionCounter.builder("haven.events", count, LongAdder::sum)
                 .tags("type", key.substring(0, bar), "node", key.substring(bar + 1))
                 .description("Haven's events by type (node-up, node-down, role-changed, failover-started,"
                         + " failover-finished, promoted, fenced, failover-refused, ...) and node")
-                .register(registry);
+                .tags(tags).register(registry);
     }
 
     // ------------------------------------------------------------------------------------------ counting
@@ -280,18 +295,7 @@ public final class HavenMetrics implements MeterBinder, HavenDataSourceCustomize
         }
         if (event.type() != HavenEvent.Type.TOPOLOGY_CHANGED) {
             String key = lower(event.type().name()) + "|" + (event.address() == null ? NO_NODE : event.address());
-            LongAdder count = events.get(key);
-            if (count == null) {
-                LongAdder fresh = new LongAdder();
-                count = events.putIfAbsent(key, fresh);
-                if (count == null) {
-                    count = fresh;
-                    for (MeterRegistry registry : registries) {
-                        registerEvent(registry, key, count);
-                    }
-                }
-            }
-            count.increment();
+            eventCount(key).increment();
         }
         if (!registries.isEmpty()) {
             HaDataSource ds = dataSource;
@@ -312,6 +316,35 @@ public final class HavenMetrics implements MeterBinder, HavenDataSourceCustomize
                 for (MeterRegistry registry : registries) {
                     registerNode(registry, cluster, n.address());
                 }
+                zeroEventCounts(n.address());
+            }
+        }
+    }
+
+    /** The count of an event kind ({@code type|node}), registered with every bound registry when first needed. */
+    private LongAdder eventCount(String key) {
+        LongAdder count = events.get(key);
+        if (count == null) {
+            LongAdder fresh = new LongAdder();
+            count = events.putIfAbsent(key, fresh);
+            if (count == null) {
+                count = fresh;
+                for (MeterRegistry registry : registries) {
+                    registerEvent(registry, key, count);
+                }
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Every event kind of a node, counted from 0 before it happens: a counter that appears already at 1 (the first
+     * promotion of a node) shows no increase in Prometheus, so the dashboard's "promotions" would stay 0.
+     */
+    private void zeroEventCounts(NodeAddress node) {
+        for (HavenEvent.Type type : HavenEvent.Type.values()) {
+            if (type != HavenEvent.Type.TOPOLOGY_CHANGED) {
+                eventCount(lower(type.name()) + "|" + node);
             }
         }
     }

@@ -55,6 +55,29 @@ public final class PropertyNames {
         return sb.toString();
     }
 
+    /**
+     * Where {@link dev.haven.spring.HavenProperties} holds a key's value, as a bean path: {@code failover.minInterval}
+     * for {@code ha.failover.minInterval}, {@code failover.mode} for {@code ha.failover}; {@code null} for
+     * {@code ha.seeds}.
+     */
+    public static String beanPathOf(String key) {
+        String property = propertyOf(key);
+        if (property == null) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        boolean upper = false;
+        for (char c : property.substring("haven.".length()).toCharArray()) {
+            if (c == '-') {
+                upper = true;
+            } else {
+                sb.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return sb.toString();
+    }
+
     /** Haven's key of a property, {@code null} if the property is not one of Haven's settings. */
     public static String keyOf(String property) {
         return KEYS.get(property);

@@ -4,9 +4,6 @@
  */
 package dev.haven.testkit.mysql;
 
-import static dev.haven.testkit.mysql.MySqlSupport.checkDistinctUsers;
-import static dev.haven.testkit.mysql.MySqlSupport.checkName;
-import static dev.haven.testkit.mysql.MySqlSupport.checkPassword;
 import static dev.haven.testkit.mysql.MySqlSupport.execute;
 import static dev.haven.testkit.mysql.MySqlSupport.randomPassword;
 
@@ -21,12 +18,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.Network;
-import org.testcontainers.lifecycle.Startables;
 import org.testcontainers.mysql.MySQLContainer;
 
 /**
@@ -300,23 +295,10 @@ public final class MySqlGroupReplicationCluster implements AutoCloseable {
     }
 
     /** Options for {@link MySqlGroupReplicationCluster}; each setter checks its value at once. */
-    public static final class Builder {
-        private String image = DEFAULT_IMAGE;
+    public static final class Builder extends MySqlClusterBuilder<Builder> {
         private int members = 3;
-        private String database = "app";
-        private String appUser = "app";
-        private String appPassword = randomPassword();
-        private String adminUser = "haven_admin";
-        private String adminPassword = randomPassword();
-        private Duration startupTimeout = Duration.ofMinutes(3);
 
         private Builder() {
-        }
-
-        /** The Docker image, MySQL 8.4 or later; default {@value #DEFAULT_IMAGE}. */
-        public Builder image(String image) {
-            this.image = Objects.requireNonNull(image, "image");
-            return this;
         }
 
         /** The number of members, 1-9; default 3 (the smallest group that survives a loss). */
@@ -328,36 +310,6 @@ public final class MySqlGroupReplicationCluster implements AutoCloseable {
             return this;
         }
 
-        /** The schema to create; letters, digits and {@code _}; default {@code app}. */
-        public Builder database(String database) {
-            this.database = checkName("database", database);
-            return this;
-        }
-
-        /** The application user and password; default {@code app} with a random password. */
-        public Builder appUser(String user, String password) {
-            this.appUser = checkName("appUser", user);
-            this.appPassword = checkPassword("appPassword", password);
-            return this;
-        }
-
-        /** The admin user and password; default {@code haven_admin} with a random password. */
-        public Builder adminUser(String user, String password) {
-            this.adminUser = checkName("adminUser", user);
-            this.adminPassword = checkPassword("adminPassword", password);
-            return this;
-        }
-
-        /** How long each container and then forming the group may take; default 3 min. */
-        public Builder startupTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "startupTimeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("startupTimeout must be > 0, got " + timeout);
-            }
-            this.startupTimeout = timeout;
-            return this;
-        }
-
         /**
          * Starts the containers in parallel, forms the group and waits until every member is
          * ONLINE and caught up.
@@ -366,11 +318,7 @@ public final class MySqlGroupReplicationCluster implements AutoCloseable {
          *     every container started so far is stopped again
          */
         public MySqlGroupReplicationCluster start() {
-            checkDistinctUsers(appUser, adminUser, RECOVERY_USER);
-            if (!DockerSupport.isDockerAvailable()) {
-                throw new IllegalStateException("cannot start MySQL containers: "
-                        + DockerSupport.unavailableReason());
-            }
+            checkStartable(RECOVERY_USER);
             String rootPassword = randomPassword();
             String groupName = UUID.randomUUID().toString();
             List<String> aliases = new ArrayList<>(members);
@@ -394,19 +342,10 @@ public final class MySqlGroupReplicationCluster implements AutoCloseable {
                                 "--loose-group-replication-recovery-use-ssl=ON",
                                 "--loose-group-replication-recovery-get-public-key=ON")));
             }
-            MySqlGroupReplicationCluster cluster = new MySqlGroupReplicationCluster(this, network,
-                    Collections.unmodifiableList(nodes), Collections.unmodifiableList(aliases),
-                    rootPassword);
-            try {
-                Startables.deepStart(nodes).join();
-                cluster.configure(startupTimeout);
-            } catch (SQLException | TimeoutException | RuntimeException e) {
-                cluster.close();
-                Throwable cause = e instanceof CompletionException && e.getCause() != null
-                        ? e.getCause() : e;
-                throw new IllegalStateException("MySQL group (" + image + ", " + members
-                        + " member(s)) failed to form: " + cause.getMessage(), cause);
-            }
+            MySqlGroupReplicationCluster cluster = start("MySQL group (" + image + ", " + members
+                    + " member(s))", nodes, new MySqlGroupReplicationCluster(this, network,
+                    Collections.unmodifiableList(nodes), Collections.unmodifiableList(aliases), rootPassword),
+                    c -> c.configure(startupTimeout));
             log.info("started {}", cluster);
             return cluster;
         }

@@ -4,9 +4,6 @@
  */
 package dev.haven.testkit.mysql;
 
-import static dev.haven.testkit.mysql.MySqlSupport.checkDistinctUsers;
-import static dev.haven.testkit.mysql.MySqlSupport.checkName;
-import static dev.haven.testkit.mysql.MySqlSupport.checkPassword;
 import static dev.haven.testkit.mysql.MySqlSupport.execute;
 import static dev.haven.testkit.mysql.MySqlSupport.randomPassword;
 
@@ -20,12 +17,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.Network;
-import org.testcontainers.lifecycle.Startables;
 import org.testcontainers.mysql.MySQLContainer;
 
 /**
@@ -322,23 +317,10 @@ public final class MySqlReplicationCluster implements AutoCloseable {
     }
 
     /** Options for {@link MySqlReplicationCluster}; each setter checks its value at once. */
-    public static final class Builder {
-        private String image = DEFAULT_IMAGE;
+    public static final class Builder extends MySqlClusterBuilder<Builder> {
         private int replicas = 2;
-        private String database = "app";
-        private String appUser = "app";
-        private String appPassword = randomPassword();
-        private String adminUser = "haven_admin";
-        private String adminPassword = randomPassword();
-        private Duration startupTimeout = Duration.ofMinutes(3);
 
         private Builder() {
-        }
-
-        /** The Docker image, MySQL 8.4 or later (8.0.23+ works too); default {@value #DEFAULT_IMAGE}. */
-        public Builder image(String image) {
-            this.image = Objects.requireNonNull(image, "image");
-            return this;
         }
 
         /** The number of replicas, 0-9; default 2. */
@@ -350,36 +332,6 @@ public final class MySqlReplicationCluster implements AutoCloseable {
             return this;
         }
 
-        /** The schema to create; letters, digits and {@code _}; default {@code app}. */
-        public Builder database(String database) {
-            this.database = checkName("database", database);
-            return this;
-        }
-
-        /** The application user and password; default {@code app} with a random password. */
-        public Builder appUser(String user, String password) {
-            this.appUser = checkName("appUser", user);
-            this.appPassword = checkPassword("appPassword", password);
-            return this;
-        }
-
-        /** The admin user and password; default {@code haven_admin} with a random password. */
-        public Builder adminUser(String user, String password) {
-            this.adminUser = checkName("adminUser", user);
-            this.adminPassword = checkPassword("adminPassword", password);
-            return this;
-        }
-
-        /** How long each container and then the replication set-up may take; default 3 min. */
-        public Builder startupTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "startupTimeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("startupTimeout must be > 0, got " + timeout);
-            }
-            this.startupTimeout = timeout;
-            return this;
-        }
-
         /**
          * Starts the containers in parallel, configures replication and waits until every replica
          * is connected and caught up.
@@ -388,11 +340,7 @@ public final class MySqlReplicationCluster implements AutoCloseable {
          *     every container started so far is stopped again
          */
         public MySqlReplicationCluster start() {
-            checkDistinctUsers(appUser, adminUser, REPLICATION_USER);
-            if (!DockerSupport.isDockerAvailable()) {
-                throw new IllegalStateException("cannot start MySQL containers: "
-                        + DockerSupport.unavailableReason());
-            }
+            checkStartable(REPLICATION_USER);
             String rootPassword = randomPassword();
             Network network = Network.newNetwork();
             List<MySQLContainer> nodes = new ArrayList<>(replicas + 1);
@@ -401,18 +349,10 @@ public final class MySqlReplicationCluster implements AutoCloseable {
                 nodes.add(MySqlSupport.newNode(image, network, alias, i + 1, database,
                         rootPassword, startupTimeout, List.of()));
             }
-            MySqlReplicationCluster cluster = new MySqlReplicationCluster(this, network,
-                    Collections.unmodifiableList(nodes), rootPassword, randomPassword());
-            try {
-                Startables.deepStart(nodes).join();
-                cluster.configure(startupTimeout);
-            } catch (SQLException | TimeoutException | RuntimeException e) {
-                cluster.close();
-                Throwable cause = e instanceof CompletionException && e.getCause() != null
-                        ? e.getCause() : e;
-                throw new IllegalStateException("MySQL replication cluster (" + image + ", "
-                        + replicas + " replica(s)) failed to start: " + cause.getMessage(), cause);
-            }
+            MySqlReplicationCluster cluster = start("MySQL replication cluster (" + image + ", "
+                    + replicas + " replica(s))", nodes, new MySqlReplicationCluster(this, network,
+                    Collections.unmodifiableList(nodes), rootPassword, randomPassword()),
+                    c -> c.configure(startupTimeout));
             log.info("started {}", cluster);
             return cluster;
         }

@@ -22,6 +22,11 @@ public final class ReplicationDiscovery implements TopologyDiscovery {
     /** MySQL error: the user lacks a privilege. Listing replicas is optional, so that is no reason to fail. */
     private static final int ACCESS_DENIED = 1227;
 
+    /** MariaDB in a steady state: one statement per probe (see there). */
+    private final MariaDbLightProbe light = new MariaDbLightProbe();
+    /** MySQL in a steady state: one statement per probe (see there). */
+    private final MySqlLightProbe mysqlLight = new MySqlLightProbe();
+
     @Override
     public String name() {
         return "replication";
@@ -29,13 +34,32 @@ public final class ReplicationDiscovery implements TopologyDiscovery {
 
     @Override
     public ServerState probe(Connection connection, NodeAddress address) throws SQLException {
+        try {
+            // Each light probe answers only for a connection it saw a full probe of, so at most one of them runs.
+            ServerState steady = light.probe(connection, address);
+            if (steady == null) {
+                steady = mysqlLight.probe(connection, address);
+            }
+            return steady != null ? steady : fullProbe(connection, address);
+        } catch (SQLException | RuntimeException e) {
+            light.forget(address);
+            mysqlLight.forget(address);
+            throw e;
+        }
+    }
+
+    private ServerState fullProbe(Connection connection, NodeAddress address) throws SQLException {
         BaseState base = BaseState.read(connection);
         boolean readOnly = base.readOnly;
         String gtid;
         Replication replication;
         List<Peer> peers;
+        long slavesConnected = -1;
         if (base.flavor == ServerState.Flavor.MARIADB) {
-            gtid = Rows.single(connection, "SELECT @@gtid_current_pos AS pos").get("pos");
+            Map<String, String> row = Rows.single(connection, "SELECT @@gtid_current_pos AS pos, "
+                    + MariaDbLightProbe.SLAVES_CONNECTED + " AS slaves_connected");
+            gtid = row.get("pos");
+            slavesConnected = Rows.getLong(row, -1, "slaves_connected");
             replication = ServerStateParser.replication(
                     ServerStateParser.defaultChannel(Rows.query(connection, "SHOW ALL SLAVES STATUS")));
             peers = ServerStateParser.replicaHosts(optionalQuery(connection, "SHOW SLAVE HOSTS"));
@@ -59,9 +83,15 @@ public final class ReplicationDiscovery implements TopologyDiscovery {
             }
             peers = ServerStateParser.replicaHosts(optionalQuery(connection, modern ? "SHOW REPLICAS" : "SHOW SLAVE HOSTS"));
         }
-        return new ServerState(address, base.serverId, base.flavor, base.version, readOnly,
+        ServerState state = new ServerState(address, base.serverId, base.flavor, base.version, readOnly,
                 ServerStateParser.replicationRole(readOnly, replication), true, gtid == null ? "" : gtid.trim(),
                 replication, peers);
+        if (base.flavor == ServerState.Flavor.MARIADB) {
+            light.fullProbe(connection, state, slavesConnected);
+        } else {
+            mysqlLight.fullProbe(connection, state);
+        }
+        return state;
     }
 
     static List<Map<String, String>> optionalQuery(Connection connection, String sql) throws SQLException {

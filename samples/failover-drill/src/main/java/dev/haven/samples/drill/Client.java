@@ -88,10 +88,11 @@ enum Client {
     String url(LocalCluster cluster, DrillOptions options) {
         String hosts = cluster.hostList(); // primary first, through the proxies
         return switch (this) {
-            case HAVEN -> "jdbc:ha:mariadb://" + hosts + "/" + cluster.database()
+            // On MySQL Haven wraps Connector/J, on MariaDB MariaDB Connector/J: each family's own driver.
+            case HAVEN -> "jdbc:ha:" + havenVendor(cluster) + "://" + hosts + "/" + cluster.database()
                     // Haven's defaults for detection and failover (probes every 1 s, DOWN after 2 s of silence
                     // or three refused probes), as a user gets them.
-                    + "?socketTimeout=" + SOCKET_TIMEOUT_MILLIS
+                    + "?" + cluster.driverParameters(havenVendor(cluster)) + "socketTimeout=" + SOCKET_TIMEOUT_MILLIS
                     + "&ha.failover.timeout=15s&ha.maxReplicaLag=" + DrillRun.MAX_REPLICA_LAG_SECONDS + "s"
                     + (options.promote() ? "&ha.failover=promote" : "")
                     + "&ha.admin.user=" + cluster.adminUser();
@@ -100,20 +101,28 @@ enum Client {
                     + "&connectTimeout=" + CONNECT_TIMEOUT_MILLIS + "&socketTimeout=" + SOCKET_TIMEOUT_MILLIS
                     + "&allowSourceDownConnections=true&readFromSourceWhenNoReplicas=true&retriesAllDown=1";
             case MARIADB_REPLICATION -> "jdbc:mariadb:replication://" + hosts + "/" + cluster.database()
-                    + "?connectTimeout=" + CONNECT_TIMEOUT_MILLIS + "&socketTimeout=" + SOCKET_TIMEOUT_MILLIS
+                    + "?" + cluster.driverParameters("mariadb") + "connectTimeout=" + CONNECT_TIMEOUT_MILLIS + "&socketTimeout=" + SOCKET_TIMEOUT_MILLIS
                     + "&retriesAllDown=1";
         };
+    }
+
+    /** The vendor driver Haven wraps on {@code cluster}: Connector/J on MySQL, MariaDB Connector/J on MariaDB. */
+    static String havenVendor(LocalCluster cluster) {
+        return cluster.server().isMySql() ? "mysql" : "mariadb";
     }
 
     /** Opens the client's data source on {@code cluster}. */
     Target open(LocalCluster cluster, DrillOptions options) throws SQLException {
         String url = url(cluster, options);
         if (this == HAVEN) {
-            HaDataSource ds = HaDataSource.builder()
+            HavenEvents events = new HavenEvents();
+            HaDataSource.Builder builder = HaDataSource.builder()
                     .url(url + "&ha.admin.password=" + cluster.adminPassword())
                     .user(cluster.appUser()).password(cluster.appPassword())
-                    .build();
-            return new Target(ds, ds, ds::close);
+                    .listener(events);
+            options.settings().forEach(builder::setting);
+            HaDataSource ds = builder.build();
+            return new Target(ds, ds, ds::close, events);
         }
         HikariConfig config = new HikariConfig();
         config.setPoolName("drill-" + id);
@@ -123,11 +132,15 @@ enum Client {
         config.setConnectionTimeout(BORROW_TIMEOUT_MILLIS);
         config.setValidationTimeout(500);
         HikariDataSource ds = new HikariDataSource(config);
-        return new Target(ds, null, ds::close);
+        return new Target(ds, null, ds::close, null);
     }
 
-    /** An open client: the data source the workload uses, Haven's when it is Haven, and how to close it. */
-    record Target(DataSource dataSource, HaDataSource haven, AutoCloseable closer) implements AutoCloseable {
+    /**
+     * An open client: the data source the workload uses, Haven's when it is Haven, how to close it, and Haven's
+     * events counted (null for the peers).
+     */
+    record Target(DataSource dataSource, HaDataSource haven, AutoCloseable closer, HavenEvents events)
+            implements AutoCloseable {
         @Override
         public void close() throws Exception {
             closer.close();

@@ -50,4 +50,17 @@ interface DrillEnvironment extends AutoCloseable {
      * node can be checked (the reason printed).
      */
     Set<Long> storedIds(DrillRun run);
+
+    /**
+     * Whether the environment has the counter table {@code drill_counter (k, n)} with the row {@code k = 0}: the
+     * counter workload ({@code duplicateAppliedWrites}) runs only then.
+     */
+    default boolean counter() {
+        return false;
+    }
+
+    /** After {@link #storedIds}: the counter's value on the same final primary, or null when it cannot be read. */
+    default Long storedCounter() {
+        return null;
+    }
 }

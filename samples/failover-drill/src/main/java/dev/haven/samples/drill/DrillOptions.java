@@ -3,7 +3,12 @@ package dev.haven.samples.drill;
 import dev.haven.jdbc.internal.HaUrl;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import dev.haven.testkit.campaign.FaultMix;
+import dev.haven.testkit.campaign.Schedule;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -15,20 +20,34 @@ import java.util.Set;
  * @param external the cluster given by {@code --url}, or null: the drill starts a local cluster per run
  */
 record DrillOptions(List<Scenario> scenarios, List<Client> clients, boolean promote, int runs, Path json, Path html,
-                    long promoteAfterMillis, long healAfterMillis, External external) {
+                    long promoteAfterMillis, long healAfterMillis, External external, Map<String, String> settings,
+                    Random random) {
 
-    static final String USAGE = "options: --scenario " + String.join("|", Scenario.ids()) + " (or a comma list),"
+    /**
+     * The {@code random} scenario's options: the first seed (run i uses seed + i - 1), the fault mix, how long
+     * schedules are, and how many {@code HaDataSource}s share the workload.
+     */
+    record Random(long seed, FaultMix mix, Schedule.Settings schedule, String scheduleName, int dataSources) {
+        static final Random DEFAULT = new Random(1, FaultMix.FULL, Schedule.Settings.DEFAULT, "default", 1);
+    }
+
+    static final String USAGE = "options: --server " + String.join("|", serverIds()) + " (default mariadb-11.4),"
+            + " --scenario " + String.join("|", Scenario.ids()) + " (or a comma list),"
             + " --client " + String.join("|", Client.ids()) + " (or a comma list, or all),"
             + " --failover observe|promote (Haven's mode), --runs N, --json PATH, --html PATH,"
             + " --promote-after MILLIS (the orchestrator's delay, default 1000),"
-            + " --heal-after MILLIS (partition-app-only, default 3000);"
+            + " --heal-after MILLIS (partition-app-only, default 3000), --set ha.KEY=VALUE (repeatable, Haven only);"
+            + " with --scenario random: --seed N (run i uses N+i-1), --mix full|ci|kind:role,...,"
+            + " --schedule default|short, --data-sources N;"
             + " or, on a running cluster: --url jdbc:ha:mysql://...|jdbc:ha:mariadb://... --user U"
             + " [--password-env VAR] [--admin-user U --admin-password-env VAR] [--duration SECONDS]"
             + " [--runs N] [--json PATH] [--html PATH]";
 
     /** Options only the local-cluster mode has: the drill injects the fault and plays the orchestrator there. */
-    private static final List<String> LOCAL_ONLY = List.of("--scenario", "--failover", "--promote-after",
-            "--heal-after");
+    private static final List<String> LOCAL_ONLY = List.of("--server", "--scenario", "--failover", "--promote-after",
+            "--heal-after", "--seed", "--mix", "--schedule", "--data-sources");
+    /** Options only the random scenario has. */
+    private static final List<String> RANDOM_ONLY = List.of("--seed", "--mix", "--schedule", "--data-sources");
     /** Options only the {@code --url} mode has. */
     private static final List<String> URL_ONLY = List.of("--user", "--password-env", "--admin-user",
             "--admin-password-env", "--duration");
@@ -57,6 +76,14 @@ record DrillOptions(List<Scenario> scenarios, List<Client> clients, boolean prom
         }
     }
 
+    private static List<String> serverIds() {
+        List<String> ids = new java.util.ArrayList<>();
+        for (dev.haven.testkit.ServerFlavor flavor : dev.haven.testkit.ServerFlavor.values()) {
+            ids.add(flavor.id());
+        }
+        return ids;
+    }
+
     static DrillOptions parse(String[] args) {
         List<Scenario> scenarios = List.of(Scenario.KILL_PRIMARY);
         List<Client> clients = List.of(Client.HAVEN);
@@ -72,6 +99,12 @@ record DrillOptions(List<Scenario> scenarios, List<Client> clients, boolean prom
         String adminUser = null;
         String adminPasswordEnv = null;
         int duration = 60;
+        Map<String, String> settings = new LinkedHashMap<>();
+        long seed = Random.DEFAULT.seed();
+        FaultMix mix = Random.DEFAULT.mix();
+        Schedule.Settings schedule = Random.DEFAULT.schedule();
+        String scheduleName = Random.DEFAULT.scheduleName();
+        int dataSources = Random.DEFAULT.dataSources();
         Set<String> given = new HashSet<>();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
@@ -86,6 +119,9 @@ record DrillOptions(List<Scenario> scenarios, List<Client> clients, boolean prom
             String value = args[++i];
             given.add(option);
             switch (option) {
+                // The local clusters' server: the test kit's haven.server, which LocalCluster.builder() starts with.
+                case "--server" -> System.setProperty("haven.server",
+                        dev.haven.testkit.ServerFlavor.fromId(value).id());
                 case "--scenario" -> scenarios = Scenario.parseList(value);
                 case "--client" -> clients = Client.parseList(value);
                 case "--failover" -> promote = switch (value) {
@@ -105,6 +141,19 @@ record DrillOptions(List<Scenario> scenarios, List<Client> clients, boolean prom
                 case "--admin-user" -> adminUser = value;
                 case "--admin-password-env" -> adminPasswordEnv = envName(option, value);
                 case "--duration" -> duration = positive(option, value, 1);
+                case "--set" -> setting(value, settings);
+                case "--seed" -> seed = seed(value);
+                case "--mix" -> mix = FaultMix.parse(value);
+                case "--schedule" -> {
+                    scheduleName = value;
+                    schedule = switch (value) {
+                        case "default" -> Schedule.Settings.DEFAULT;
+                        case "short" -> Schedule.Settings.SHORT;
+                        default -> throw new IllegalArgumentException("--schedule: '" + value
+                                + "' is not available; allowed: default (about 30 s of workload), short (about 20 s)");
+                    };
+                }
+                case "--data-sources" -> dataSources = positive(option, value, 1);
                 default -> throw new IllegalArgumentException("unknown option '" + option + "'; " + USAGE);
             }
         }
@@ -120,12 +169,37 @@ record DrillOptions(List<Scenario> scenarios, List<Client> clients, boolean prom
                 }
             }
         }
+        if (scenarios.contains(Scenario.RANDOM)) {
+            if (!clients.equals(List.of(Client.HAVEN))) {
+                throw new IllegalArgumentException("--scenario random runs through HaDataSource: it runs with"
+                        + " --client haven only");
+            }
+            if (scenarios.size() > 1) {
+                throw new IllegalArgumentException("--scenario random runs alone: its runs are seeded fault"
+                        + " schedules, not one fault; give the other scenarios in another drill");
+            }
+            if (given.contains("--failover") && !promote) {
+                throw new IllegalArgumentException("--scenario random runs Haven with --failover promote: no"
+                        + " orchestrator plays in a random schedule, so only Haven can replace a lost primary");
+            }
+            promote = true;
+        } else {
+            for (String option : RANDOM_ONLY) {
+                if (given.contains(option)) {
+                    throw new IllegalArgumentException(option + " is for --scenario random only");
+                }
+            }
+        }
+        if (!settings.isEmpty() && !clients.contains(Client.HAVEN)) {
+            throw new IllegalArgumentException("--set passes ha.* settings to Haven; add --client haven");
+        }
         if (scenarios.contains(Scenario.SWITCHOVER) && !clients.equals(List.of(Client.HAVEN))) {
             throw new IllegalArgumentException("--scenario switchover is HaDataSource.switchover: it runs with"
                     + " --client haven only");
         }
         return new DrillOptions(List.copyOf(scenarios), List.copyOf(clients), promote, runs, json, html, promoteAfter,
-                healAfter, external);
+                healAfter, external, Collections.unmodifiableMap(settings),
+                new Random(seed, mix, schedule, scheduleName, dataSources));
     }
 
     private static External external(String url, String user, String passwordEnv, String adminUser,
@@ -183,6 +257,25 @@ record DrillOptions(List<Scenario> scenarios, List<Client> clients, boolean prom
         }
         return new External(url, user, passwordEnv, adminUser, adminPasswordEnv, duration,
                 parsed.config().failover().name().toLowerCase(Locale.ROOT));
+    }
+
+    /** {@code --set ha.KEY=VALUE}: checked by Haven itself when the data source starts. */
+    private static void setting(String value, Map<String, String> settings) {
+        int eq = value.indexOf('=');
+        if (eq <= 0 || !value.toLowerCase(Locale.ROOT).startsWith("ha.")) {
+            // the value may be a password: name the key only
+            throw new IllegalArgumentException("--set: expected ha.KEY=VALUE, e.g. --set ha.replay=on, not '"
+                    + (eq > 0 ? value.substring(0, eq) + "=..." : value) + "'");
+        }
+        settings.put(value.substring(0, eq), value.substring(eq + 1));
+    }
+
+    private static long seed(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--seed: '" + value + "' is not allowed; allowed: a whole number");
+        }
     }
 
     private static String envName(String option, String value) {

@@ -45,6 +45,12 @@ final class DrillRun {
     static final long SETTLE_MILLIS = 3000;
     static final int WRITERS = 4;
     static final int READERS = 4;
+    /**
+     * Besides the writers: threads running two-insert transactions that read their own rows back before the commit,
+     * and threads incrementing the counter in transactions ({@code UPDATE ... SET n = n + 1}, then a read of it).
+     */
+    static final int TRANSACTION_WRITERS = 1;
+    static final int COUNTER_WRITERS = 1;
     /** Haven's {@code ha.maxReplicaLag} in the drill. */
     static final int MAX_REPLICA_LAG_SECONDS = 2;
     /** The lag-replica scenario's {@code MASTER_DELAY}, beyond {@link #MAX_REPLICA_LAG_SECONDS}. */
@@ -78,6 +84,11 @@ final class DrillRun {
     /** Per bucket, the highest id acknowledged in it: what readers look up. */
     private final AtomicLongArray ackedIdByBucket;
     private final Set<Long> acked = ConcurrentHashMap.newKeySet();
+    private final AtomicLong failedTransactions = new AtomicLong();
+    private final AtomicLong ackedIncrements = new AtomicLong();
+    /** Increments that failed: applied or not, the application cannot know. */
+    private final AtomicLong unknownIncrements = new AtomicLong();
+    private final String lookupPair;
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong firstFailedWrite = new AtomicLong(-1);
     private final AtomicLong firstWriteBack = new AtomicLong(-1);
@@ -110,9 +121,11 @@ final class DrillRun {
         if (runId == null) {
             insert = "INSERT INTO drill (id) VALUES (?)";
             lookup = "SELECT COUNT(*) FROM drill WHERE id = ?";
+            lookupPair = "SELECT COUNT(*) FROM drill WHERE id IN (?, ?)";
         } else {
             insert = "INSERT INTO drill (id, run_id) VALUES (?, ?)";
             lookup = "SELECT COUNT(*) FROM drill WHERE id = ? AND run_id = ?";
+            lookupPair = "SELECT COUNT(*) FROM drill WHERE id IN (?, ?) AND run_id = ?";
         }
         okWrites = new AtomicLongArray(buckets);
         failedWrites = new AtomicLongArray(buckets);
@@ -127,10 +140,14 @@ final class DrillRun {
         try (DrillEnvironment e = env) {
             e.prepare();
             long endMillis;
+            HavenEvents events;
             try (Client.Target target = e.open()) {
+                events = target.events();
                 endMillis = drive(target);
             }
-            return finish(e.storedIds(this), endMillis);
+            Set<Long> stored = e.storedIds(this);
+            Long counter = e.counter() ? e.storedCounter() : null;
+            return finish(stored, counter, endMillis, events);
         }
     }
 
@@ -145,6 +162,14 @@ final class DrillRun {
         }
         for (int r = 0; r < READERS; r++) {
             workers.add(loop("drill-reader-" + r, running, () -> read(ds)));
+        }
+        for (int t = 0; t < TRANSACTION_WRITERS; t++) {
+            workers.add(loop("drill-transaction-" + t, running, () -> transaction(ds)));
+        }
+        if (env.counter()) {
+            for (int t = 0; t < COUNTER_WRITERS; t++) {
+                workers.add(loop("drill-counter-" + t, running, () -> increment(ds)));
+            }
         }
         samplers.addAll(env.samplers(this));
         samplers.add(loop("drill-progress", sampling, new Progress()::tick));
@@ -172,8 +197,11 @@ final class DrillRun {
         return end;
     }
 
-    /** After the workload: acknowledged writes checked against {@code stored} (null: nothing to check them on). */
-    private RunResult finish(Set<Long> stored, long endMillis) {
+    /**
+     * After the workload: acknowledged writes checked against {@code stored} (null: nothing to check them on), and
+     * the counter's acknowledged increments against {@code counter} (null: no counter, or no node to read it on).
+     */
+    private RunResult finish(Set<Long> stored, Long counter, long endMillis, HavenEvents events) {
         Long lost = null;
         if (stored != null) {
             long missing = 0;
@@ -183,6 +211,20 @@ final class DrillRun {
                 }
             }
             lost = missing;
+        }
+        Long duplicates = null;
+        if (counter != null) {
+            long acknowledged = ackedIncrements.get();
+            if (counter < acknowledged) {
+                lost = (lost == null ? 0 : lost) + acknowledged - counter; // acknowledged increments missing
+                mark(endMillis, "note", "counter is " + counter + " but " + acknowledged + " increments were"
+                        + " acknowledged");
+            }
+            duplicates = Math.max(0, counter - acknowledged - unknownIncrements.get());
+            if (duplicates > 0) {
+                mark(endMillis, "note", "counter is " + counter + ": " + duplicates + " increment(s) applied twice ("
+                        + acknowledged + " acknowledged, " + unknownIncrements.get() + " failed)");
+            }
         }
         Long rto;
         if (firstFailedWrite.get() < 0) {
@@ -203,7 +245,9 @@ final class DrillRun {
                 promotions.get(), blockedAtEnd, faultAt, endMillis,
                 new RunResult.Timeline(toArray(okWrites), toArray(failedWrites), toArray(okReads),
                         toArray(failedReads), toArray(staleReads)),
-                sortedMarks, errorCounts);
+                sortedMarks, errorCounts, duplicates, failedTransactions.get(),
+                events == null ? null : events.replayed(), events == null ? null : events.replayMismatches(),
+                events == null ? null : events.commitOutcomesResolved(), null);
     }
 
     // ------------------------------------------------------------------------------------------ for environments
@@ -307,6 +351,109 @@ final class DrillRun {
         }
         if (failed) {
             sleep(BACKOFF_MILLIS);
+        }
+    }
+
+    /** Two inserts and a read of both in one transaction; both ids acknowledged at the commit. */
+    private void transaction(DataSource ds) {
+        long first = ids.incrementAndGet();
+        long second = ids.incrementAndGet();
+        boolean failed = false;
+        Connection c = null;
+        try {
+            c = ds.getConnection();
+            c.setAutoCommit(false);
+            try (PreparedStatement p = c.prepareStatement(insert)) {
+                for (long id : new long[] {first, second}) {
+                    p.setLong(1, id);
+                    if (runId != null) {
+                        p.setString(2, runId);
+                    }
+                    p.executeUpdate();
+                }
+            }
+            long seen;
+            try (PreparedStatement p = c.prepareStatement(lookupPair)) {
+                p.setLong(1, first);
+                p.setLong(2, second);
+                if (runId != null) {
+                    p.setString(3, runId);
+                }
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    seen = rs.getLong(1);
+                }
+            }
+            c.commit();
+            if (!recording.get()) {
+                return;
+            }
+            acked.add(first);
+            acked.add(second);
+            if (seen != 2) {
+                errors.computeIfAbsent("transaction: saw " + seen + " of its own 2 rows before the commit",
+                        k -> new LongAdder()).increment();
+            }
+        } catch (Exception e) {
+            rollback(c);
+            if (!recording.get()) {
+                return;
+            }
+            failedTransactions.incrementAndGet();
+            error("transaction", e);
+            failed = true;
+        } finally {
+            close(c);
+        }
+        if (failed) {
+            sleep(BACKOFF_MILLIS);
+        }
+    }
+
+    /** {@code UPDATE drill_counter SET n = n + 1}, then a read of it, in one transaction. */
+    private void increment(DataSource ds) {
+        boolean failed = false;
+        Connection c = null;
+        try {
+            c = ds.getConnection();
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE drill_counter SET n = n + 1 WHERE k = 0");
+                try (ResultSet rs = s.executeQuery("SELECT n FROM drill_counter WHERE k = 0")) {
+                    rs.next();
+                }
+            }
+            c.commit();
+            if (recording.get()) {
+                ackedIncrements.incrementAndGet();
+            } else {
+                unknownIncrements.incrementAndGet(); // applied after the end: not acknowledged within the run
+            }
+        } catch (Exception e) {
+            rollback(c);
+            unknownIncrements.incrementAndGet(); // counted even after the end: it may have been applied
+            if (!recording.get()) {
+                return;
+            }
+            failedTransactions.incrementAndGet();
+            error("counter", e);
+            failed = true;
+        } finally {
+            close(c);
+        }
+        if (failed) {
+            sleep(BACKOFF_MILLIS);
+        }
+    }
+
+    private static void rollback(Connection c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.rollback();
+        } catch (Exception ignored) {
+            // the failure that led here is what is counted
         }
     }
 

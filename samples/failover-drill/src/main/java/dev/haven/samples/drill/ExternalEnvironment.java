@@ -58,11 +58,20 @@ final class ExternalEnvironment implements DrillEnvironment {
     private final String runId;
     private final HaUrl probeUrl;
     private HaDataSource ds;
+    private final HavenEvents events = new HavenEvents();
+    /** {@code --set}: Haven settings over the URL's. */
+    private Map<String, String> settings = Map.of();
     /** Armed once the workload starts: events before are not the run's. */
     private volatile DrillRun run;
     private volatile NodeAddress knownPrimary;
     private volatile boolean answered;
     private volatile String samplingProblem;
+
+    /** With {@code --set} settings, over the URL's. */
+    ExternalEnvironment(DrillOptions.External external, Passwords passwords, Map<String, String> settings) {
+        this(external, passwords);
+        this.settings = Map.copyOf(settings);
+    }
 
     ExternalEnvironment(DrillOptions.External external, Passwords passwords) {
         this.external = external;
@@ -81,8 +90,10 @@ final class ExternalEnvironment implements DrillEnvironment {
 
     @Override
     public void prepare() throws Exception {
-        ds = HaDataSource.builder().url(external.url()).user(external.user()).password(passwords.password())
-                .listener(this::onEvent).build();
+        HaDataSource.Builder builder = HaDataSource.builder().url(external.url()).user(external.user())
+                .password(passwords.password()).listener(this::onEvent).listener(events);
+        settings.forEach(builder::setting);
+        ds = builder.build();
         Topology topology = ds.topology();
         if (knownPrimary == null && topology.primary() != null) {
             knownPrimary = topology.primary().address();
@@ -145,7 +156,7 @@ final class ExternalEnvironment implements DrillEnvironment {
     @Override
     public Client.Target open() {
         // closed in close(), not here: the final check goes through it
-        return new Client.Target(ds, ds, () -> { });
+        return new Client.Target(ds, ds, () -> { }, events);
     }
 
     @Override

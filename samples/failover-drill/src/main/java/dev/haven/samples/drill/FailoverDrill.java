@@ -64,6 +64,9 @@ public final class FailoverDrill {
         if (options.external() != null) {
             return runExternal(options, passwords, out);
         }
+        if (options.scenarios().contains(Scenario.RANDOM)) {
+            return runRandom(options, out);
+        }
         Map<String, List<RunResult>> runs = new LinkedHashMap<>();
         for (int r = 1; r <= options.runs(); r++) {
             for (Scenario scenario : options.scenarios()) {
@@ -88,6 +91,20 @@ public final class FailoverDrill {
         return results;
     }
 
+    /** {@code --scenario random}: a seeded fault campaign schedule per run, checked by the test kit's checker. */
+    private static List<Report.Result> runRandom(DrillOptions options, PrintStream out) throws Exception {
+        List<RunResult> runs = new ArrayList<>();
+        for (int r = 1; r <= options.runs(); r++) {
+            out.printf(Locale.ROOT, "== run %d/%d: random, seed %d, mix %s, %s%n", r, options.runs(),
+                    options.random().seed() + r - 1, options.random().mix().name(), Client.HAVEN.label(options));
+            RunResult run = RandomScenario.run(options, r, out);
+            runs.add(run);
+            summary(run, out);
+        }
+        return List.of(new Report.Result(Scenario.RANDOM, Client.HAVEN, Client.HAVEN.label(options), "promote",
+                Client.HAVEN.promotedBy(options), runs));
+    }
+
     /** The {@code --url} mode: Haven on a running cluster, the fault injected by the operator. */
     private static List<Report.Result> runExternal(DrillOptions options, Passwords passwords, PrintStream out)
             throws Exception {
@@ -97,7 +114,7 @@ public final class FailoverDrill {
         for (int r = 1; r <= options.runs(); r++) {
             out.printf(Locale.ROOT, "== run %d/%d: %s, %s, %d s: inject the fault by hand (kill the primary, say)"
                     + " while it runs%n", r, options.runs(), Scenario.MANUAL.id, label, external.durationSeconds());
-            RunResult run = new DrillRun(new ExternalEnvironment(external, passwords), out).execute();
+            RunResult run = new DrillRun(new ExternalEnvironment(external, passwords, options.settings()), out).execute();
             runs.add(run);
             summary(run, out);
         }
@@ -107,12 +124,15 @@ public final class FailoverDrill {
 
     private static void summary(RunResult run, PrintStream out) {
         out.printf(Locale.ROOT, "   writeRto=%s ms, failedWrites=%d, failedReads=%d, staleReads=%d,"
-                        + " ackedWrites=%d, lostAckedWrites=%s, maxWritableNodes=%s, promotions=%d, blockedAtEnd=%d%n",
+                        + " ackedWrites=%d, lostAckedWrites=%s, maxWritableNodes=%s, promotions=%d, blockedAtEnd=%d,"
+                        + " failedTransactions=%d, duplicateAppliedWrites=%s%s%n",
                 run.writeRtoMillis() == null ? "never" : run.writeRtoMillis(), run.failedWrites(),
                 run.failedReads(), run.staleReads(), run.ackedWrites(),
                 run.lostAckedWrites() == null ? "n/a" : run.lostAckedWrites(),
                 run.maxWritableNodes() == null ? "n/a" : run.maxWritableNodes(),
-                run.promotions(), run.blockedAtEnd());
+                run.promotions(), run.blockedAtEnd(), run.failedTransactions(),
+                run.duplicateAppliedWrites() == null ? "n/a" : run.duplicateAppliedWrites(),
+                run.campaign() == null ? "" : ", invariant violations " + run.campaign().violations());
         run.errors().entrySet().stream().limit(4).forEach(e ->
                 out.printf(Locale.ROOT, "   %6d x %s%n", e.getValue(), e.getKey()));
     }

@@ -28,6 +28,7 @@ final class LocalClusterEnvironment implements DrillEnvironment {
     private final DrillOptions options;
     private LocalCluster cluster;
     private LocalNode oldPrimary;
+    private LocalNode finalPrimary;
 
     LocalClusterEnvironment(Scenario scenario, Client client, DrillOptions options) {
         this.scenario = scenario;
@@ -44,6 +45,8 @@ final class LocalClusterEnvironment implements DrillEnvironment {
         cluster = builder.start();
         try (Connection c = cluster.appConnection(cluster.primary()); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE drill (id BIGINT PRIMARY KEY, at TIMESTAMP(3) DEFAULT CURRENT_TIMESTAMP(3))");
+            s.execute("CREATE TABLE drill_counter (k INT PRIMARY KEY, n BIGINT NOT NULL)");
+            s.execute("INSERT INTO drill_counter VALUES (0, 0)");
         }
         cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
         oldPrimary = cluster.primary();
@@ -131,6 +134,7 @@ final class LocalClusterEnvironment implements DrillEnvironment {
             case LAG_REPLICA -> cluster.replica(1).name() + " (replica) applies " + DrillRun.LAG_SECONDS + " s late";
             case SWITCHOVER -> "switchover to " + cluster.replica(0).name();
             case MANUAL -> "none injected";
+            case RANDOM -> "a random schedule (run by RandomScenario, not here)";
         };
     }
 
@@ -158,6 +162,7 @@ final class LocalClusterEnvironment implements DrillEnvironment {
         } else {
             run.out().println("   no node is writable at the end: acknowledged writes cannot be checked");
         }
+        this.finalPrimary = finalPrimary;
         if (finalPrimary == null) {
             return null;
         }
@@ -171,6 +176,24 @@ final class LocalClusterEnvironment implements DrillEnvironment {
             throw new IllegalStateException("cannot read the writes back from " + finalPrimary.name(), e);
         }
         return stored;
+    }
+
+    @Override
+    public boolean counter() {
+        return true;
+    }
+
+    @Override
+    public Long storedCounter() {
+        if (finalPrimary == null) {
+            return null;
+        }
+        try (Connection c = cluster.adminConnection(finalPrimary); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT n FROM app.drill_counter WHERE k = 0")) {
+            return rs.next() ? rs.getLong(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the counter back from " + finalPrimary.name(), e);
+        }
     }
 
     @Override

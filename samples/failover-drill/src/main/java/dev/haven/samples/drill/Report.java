@@ -81,6 +81,9 @@ final class Report {
     private static String json(Result r, String indent) {
         String in = indent + "  ";
         StringBuilder b = new StringBuilder(indent).append("{\n");
+        // the server of the local clusters (--server); a cluster given by --url is whatever it is
+        field(b, in, "server", quote(r.scenario() == Scenario.MANUAL ? "external"
+                : dev.haven.testkit.ServerFlavor.configured().id()));
         field(b, in, "scenario", quote(r.scenario().id));
         field(b, in, "client", quote(r.client().id));
         field(b, in, "failover", quote(r.failover()));
@@ -100,6 +103,23 @@ final class Report {
             field(b, in, "promotionsCounted", quote(MANUAL_PROMOTIONS));
         }
         field(b, in, "blockedAtEnd", list(r.runs(), RunResult::blockedAtEnd));
+        field(b, in, "duplicateAppliedWrites", list(r.runs(), RunResult::duplicateAppliedWrites));
+        field(b, in, "failedTransactions", list(r.runs(), RunResult::failedTransactions));
+        field(b, in, "replayed", list(r.runs(), RunResult::replayed));
+        field(b, in, "replayMismatches", list(r.runs(), RunResult::replayMismatches));
+        field(b, in, "commitOutcomesResolved", list(r.runs(), RunResult::commitOutcomesResolved));
+        if (r.scenario() == Scenario.RANDOM) {
+            field(b, in, "seeds", list(r.runs(), x -> x.campaign().seed()));
+            field(b, in, "mix", quote(r.runs().get(0).campaign().mix()));
+            field(b, in, "serverFamily", quote(r.runs().get(0).campaign().serverFamily()));
+            field(b, in, "schedules", list(r.runs(), x -> quote(x.campaign().schedule())));
+            field(b, in, "invariantViolations", list(r.runs(), x -> map(x.campaign().violations())));
+            field(b, in, "invariantViolationsTotal", map(totalViolations(r)));
+            field(b, in, "runsViolated", Long.toString(r.runs().stream()
+                    .filter(x -> !x.campaign().violations().isEmpty()).count()));
+            field(b, in, "violations", list(r.runs(), x -> "[" + String.join(", ",
+                    x.campaign().details().stream().map(Report::quote).toList()) + "]"));
+        }
         StringBuilder errors = new StringBuilder("[");
         for (int i = 0; i < r.runs().size(); i++) {
             errors.append(i == 0 ? "" : ", ").append('{');
@@ -123,6 +143,26 @@ final class Report {
             b.append(i == 0 ? "" : ", ").append(field.apply(runs.get(i)));
         }
         return b.append(']').toString();
+    }
+
+    /** Violations per invariant over every run of {@code r}. */
+    static Map<String, Integer> totalViolations(Result r) {
+        Map<String, Integer> total = new java.util.TreeMap<>();
+        for (RunResult run : r.runs()) {
+            if (run.campaign() != null) {
+                run.campaign().violations().forEach((k, v) -> total.merge(k, v, Integer::sum));
+            }
+        }
+        return total;
+    }
+
+    private static String map(Map<String, Integer> counts) {
+        StringBuilder b = new StringBuilder("{");
+        int i = 0;
+        for (Map.Entry<String, Integer> e : counts.entrySet()) {
+            b.append(i++ == 0 ? "" : ", ").append(quote(e.getKey())).append(": ").append(e.getValue());
+        }
+        return b.append('}').toString();
     }
 
     static String quote(String s) {
@@ -154,7 +194,8 @@ final class Report {
 
     static final List<String> COLUMNS = List.of("scenario", "client", "promoted by", "runs",
             "write RTO p50 / max (ms)", "longest write gap, max (ms)", "failed writes", "failed reads", "stale reads",
-            "acked writes", "lost acked writes", "max writable nodes", "promotions per run");
+            "acked writes", "lost acked writes", "max writable nodes", "promotions per run", "failed transactions",
+            "duplicate applied writes", "invariant violations");
 
     /** One markdown table, a row per scenario and client; counts are totals over the runs. */
     static String markdown(List<Result> results) {
@@ -182,7 +223,22 @@ final class Report {
                 Long.toString(r.total(RunResult::failedWrites)), Long.toString(r.total(RunResult::failedReads)),
                 Long.toString(r.total(RunResult::staleReads)), Long.toString(r.total(RunResult::ackedWrites)),
                 lost == null ? "n/a (no primary)" : Long.toString(lost), r.maxWritableNodes() == null ? "n/a" : Integer.toString(r.maxWritableNodes()),
-                String.join(",", r.runs().stream().map(x -> Integer.toString(x.promotions())).toList()));
+                String.join(",", r.runs().stream().map(x -> Integer.toString(x.promotions())).toList()),
+                Long.toString(r.total(RunResult::failedTransactions)), duplicates(r),
+                r.scenario() == Scenario.RANDOM ? violations(r) : "-");
+    }
+
+    private static String duplicates(Result r) {
+        if (r.runs().stream().anyMatch(x -> x.duplicateAppliedWrites() == null)) {
+            return "n/a";
+        }
+        return Long.toString(r.runs().stream().mapToLong(RunResult::duplicateAppliedWrites).sum());
+    }
+
+    private static String violations(Result r) {
+        Map<String, Integer> total = totalViolations(r);
+        long runsViolated = r.runs().stream().filter(x -> !x.campaign().violations().isEmpty()).count();
+        return total.isEmpty() ? "0" : runsViolated + " of " + r.runs().size() + " runs: " + total;
     }
 
     private static String rto(Long millis) {
@@ -233,6 +289,14 @@ final class Report {
                         .append(run.promotions()).append(run.blockedAtEnd() > 0 ? "; " + run.blockedAtEnd()
                                 + " operation(s) still blocked in the client at the end" : "").append("</p>")
                         .append(svg(run));
+                if (run.campaign() != null) {
+                    b.append("<details").append(run.campaign().violations().isEmpty() ? "" : " open")
+                            .append("><summary>seed ").append(run.campaign().seed()).append(": ")
+                            .append(run.campaign().violations().isEmpty() ? "every invariant holds"
+                                    : escape("violated " + run.campaign().violations()))
+                            .append("</summary><pre>").append(escape(run.campaign().report()))
+                            .append("</pre></details>");
+                }
                 if (!run.errors().isEmpty()) {
                     b.append("<details><summary>what the application saw</summary><ul>");
                     run.errors().forEach((k, v) -> b.append("<li>").append(v).append(" &times; <code>")

@@ -28,6 +28,11 @@ enum Scenario {
     /** {@code HaDataSource.switchover}: Haven's planned switchover (Haven only). */
     SWITCHOVER("switchover", false),
     /**
+     * A randomized fault campaign schedule per run, seeded ({@code --seed}, {@code --mix}), Haven in promote mode,
+     * checked by the test kit's independent checker (see docs/fault-campaign.md).
+     */
+    RANDOM("random", false),
+    /**
      * With {@code --url}: the drill injects nothing, the operator does (kills the primary, say) while it runs. Not
      * a {@code --scenario} value.
      */

@@ -36,7 +36,9 @@ class FailoverDrillIT {
         String report = Files.readString(json);
         assertThat(report).contains("\"scenario\": \"kill-primary\"", "\"client\": \"haven\"", "\"runs\": 1",
                 "\"writeRtoMillis\"", "\"ackedWrites\"", "\"lostAckedWrites\": [0]", "\"maxWritableNodes\": [1]",
-                "\"failedReads\": [0]", "\"promotions\": [1]");
+                "\"failedReads\": [0]", "\"promotions\": [1]", "\"duplicateAppliedWrites\": [0]",
+                "\"failedTransactions\": [", "\"replayed\": [", "\"replayMismatches\": [",
+                "\"commitOutcomesResolved\": [");
         assertThat(Files.readString(html)).contains("<svg", "fault", "promotion");
         assertThat(console).as("live progress, a line per second").contains("writes", "reads", "writable nodes")
                 .contains("| kill-primary | haven (observe) |");
@@ -107,6 +109,18 @@ class FailoverDrillIT {
         assertThat(run.maxWritableNodes()).isEqualTo(1);
         assertThat(run.writeRtoMillis()).as("writes came back (issue 5: p50 at most 2000 ms)").isNotNull()
                 .isLessThanOrEqualTo(2000L);
+        assertThat(run.duplicateAppliedWrites()).as("the counter: no increment applied twice").isZero();
+    }
+
+    @Test
+    void setPassesHavenSettingsToTheClient(@TempDir Path dir) throws Exception {
+        // ha.maxReplicaLag=1s with a 5 s lag: the lagging replica is left sooner; an invalid value fails at start
+        RunResult run = single(run(dir, "--scenario", "lag-replica", "--set", "ha.maxReplicaLag=1s", "--set",
+                "ha.lagHysteresis=500ms").get(0));
+        assertThat(run.staleReads()).isZero();
+        assertThat(run.failedTransactions()).isZero();
+        assertThatThrownBy(() -> run(dir, "--scenario", "kill-replica", "--set", "ha.maxReplicaLag=soon"))
+                .hasMessageContaining("ha.maxReplicaLag").hasMessageContaining("soon");
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.resilience.annotation.Retryable;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -14,7 +15,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Notes and orders over HTTP. {@code GET}s run in read-only transactions (on a replica), {@code POST}s in read-write
- * ones (on the primary); every body is {@code {"serverId": ..., "data": ...}}.
+ * ones (on the primary); every body is {@code {"serverId": ..., "data": ...}}. A {@code POST} whose transaction
+ * certainly did not commit ({@code 40001}, see {@link RetryNotCommitted}) runs again, outside its transaction.
  */
 @RestController
 public class SampleController {
@@ -46,6 +48,7 @@ public class SampleController {
     }
 
     @PostMapping("/notes")
+    @Retryable(predicate = RetryNotCommitted.class, maxRetries = 3, delay = 50)
     public ResponseEntity<Served<Note>> createNote(@RequestBody NewNote body) {
         if (body.text() == null || body.text().isBlank() || body.text().length() > 500) {
             throw new IllegalArgumentException("text: 1 to 500 characters");
@@ -69,6 +72,7 @@ public class SampleController {
     }
 
     @PostMapping("/orders")
+    @Retryable(predicate = RetryNotCommitted.class, maxRetries = 3, delay = 50)
     public ResponseEntity<Served<Order>> createOrder(@RequestBody NewOrder body) {
         if (body.item() == null || body.item().isBlank() || body.item().length() > 100 || body.quantity() < 1) {
             throw new IllegalArgumentException("item: 1 to 100 characters; quantity: at least 1");
@@ -77,6 +81,7 @@ public class SampleController {
     }
 
     @PostMapping("/orders/{id}/ship")
+    @Retryable(predicate = RetryNotCommitted.class, maxRetries = 3, delay = 50)
     public ResponseEntity<Served<Order>> ship(@PathVariable long id) {
         return found(orders.ship(id));
     }

@@ -1,0 +1,118 @@
+package dev.haven.core.internal.discovery;
+
+import dev.haven.core.NodeAddress;
+import dev.haven.core.ServerState;
+import dev.haven.core.ServerState.Replication;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One statement per probe of a MariaDB server in a steady state, instead of four (the variables, the GTID
+ * position, {@code SHOW ALL SLAVES STATUS}, {@code SHOW SLAVE HOSTS}): the probe asks only what can change while
+ * the server keeps its role, and takes the rest from the last full probe made on the same connection.
+ *
+ * <ul>
+ *   <li>A server with no replication channel (a primary, or a read-only server replicating from nobody): one
+ *       {@code SELECT} of {@code @@server_id}, {@code @@read_only}, {@code @@gtid_current_pos} and the
+ *       {@code Slaves_running} and {@code Slaves_connected} status counters. Anything else than the last full
+ *       probe saw in the first two, a channel running, or another number of connected replicas (the peers listed
+ *       by {@code SHOW SLAVE HOSTS} may have changed) calls for a full probe at once, in the same probe.</li>
+ *   <li>A replica: {@code SHOW ALL SLAVES STATUS} alone (MariaDB 10.11 and 11.4 have no table form of it). It
+ *       tells lag, link, heartbeats, the received and applied positions ({@code Gtid_Slave_Pos} stands for the
+ *       position: a read-only replica writes nothing of its own); a different source, a thread that is not in the
+ *       state the full probe saw, or no channel calls for a full probe at once. {@code @@read_only} and the
+ *       replicas of a replica (cascading) are re-read by a full probe every {@value #FULL_EVERY} probes.</li>
+ * </ul>
+ * A new connection (a reconnect may reach a restarted or a different server) always starts with a full probe.
+ *
+ * <p>Thread-safety: one entry per address, written by that node's prober thread only.
+ */
+final class MariaDbLightProbe {
+
+    /** Probes between two full probes of a replica; a primary's full probes come from what its light probe sees. */
+    static final int FULL_EVERY = 60;
+
+    /** How many replicas are connected to this server (a scalar subquery, for a select list). */
+    static final String SLAVES_CONNECTED =
+            "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'SLAVES_CONNECTED')";
+
+    static final String PRIMARY_SQL = "SELECT @@server_id AS server_id, @@read_only AS read_only,"
+            + " @@gtid_current_pos AS pos,"
+            + " (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'SLAVES_RUNNING')"
+            + " AS slaves_running, " + SLAVES_CONNECTED + " AS slaves_connected";
+
+    static final String REPLICA_SQL = "SHOW ALL SLAVES STATUS";
+
+    private static final class Last {
+        final Connection connection;
+        final ServerState full;
+        final long slavesConnected;
+        int sinceFull;
+
+        Last(Connection connection, ServerState full, long slavesConnected) {
+            this.connection = connection;
+            this.full = full;
+            this.slavesConnected = slavesConnected;
+        }
+    }
+
+    private final Map<NodeAddress, Last> last = new ConcurrentHashMap<>();
+
+    /**
+     * The state from one statement, or {@code null} when a full probe is needed (first probe on this connection,
+     * a change the light probe cannot follow, or its turn).
+     */
+    ServerState probe(Connection connection, NodeAddress address) throws SQLException {
+        Last l = last.get(address);
+        if (l == null || l.connection != connection) {
+            return null;
+        }
+        ServerState full = l.full;
+        if (full.replication() == null) {
+            Map<String, String> row = Rows.single(connection, PRIMARY_SQL);
+            if (Rows.getLong(row, -1, "server_id") != full.serverId()
+                    || Rows.getFlag(row, "read_only") != full.readOnly()
+                    || Rows.getLong(row, -1, "slaves_running") != 0
+                    || Rows.getLong(row, -1, "slaves_connected") != l.slavesConnected) {
+                return null;
+            }
+            String pos = row.get("pos");
+            return new ServerState(address, full.serverId(), full.flavor(), full.version(), full.readOnly(),
+                    full.role(), true, pos == null ? "" : pos.trim(), null, full.peers());
+        }
+        if (++l.sinceFull >= FULL_EVERY) {
+            return null;
+        }
+        Map<String, String> row = ServerStateParser.defaultChannel(Rows.query(connection, REPLICA_SQL));
+        Replication now = ServerStateParser.replication(row);
+        Replication before = full.replication();
+        if (now == null || !now.sourceHost().equals(before.sourceHost()) || now.sourcePort() != before.sourcePort()
+                || now.sourceServerId() != before.sourceServerId() || now.ioState() != before.ioState()
+                || now.sqlRunning() != before.sqlRunning()) {
+            return null;
+        }
+        String applied = Rows.get(row, "Gtid_Slave_Pos");
+        return new ServerState(address, full.serverId(), full.flavor(), full.version(), full.readOnly(),
+                full.role(), true, applied == null ? full.gtidPosition() : applied.trim(), now, full.peers());
+    }
+
+    /** Remembers a full probe made on {@code connection}, with the number of replicas connected then. */
+    void fullProbe(Connection connection, ServerState full, long slavesConnected) {
+        last.put(full.address(), new Last(Objects.requireNonNull(connection), full, slavesConnected));
+    }
+
+    /** Forgets a node, e.g. after a failed probe. */
+    void forget(NodeAddress address) {
+        last.remove(address);
+    }
+
+    /** The peers of the last full probe, for tests. */
+    List<ServerState.Peer> peers(NodeAddress address) {
+        Last l = last.get(address);
+        return l == null ? List.of() : l.full.peers();
+    }
+}
