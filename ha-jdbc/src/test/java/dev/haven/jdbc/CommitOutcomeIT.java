@@ -62,6 +62,7 @@ class CommitOutcomeIT {
                 assertThat(tableExists(cluster, primary)).as("the marker table, before the first write").isFalse();
                 createMarkerTable(c);
                 assertThat(tableExists(cluster, primary)).as("the marker table, after the first write").isTrue();
+                cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
                 for (LocalNode replica : cluster.replicas()) {
                     cluster.stopReplication(replica); // no acknowledgement: the commit waits 6 s, the client 2 s
                 }
@@ -97,6 +98,9 @@ class CommitOutcomeIT {
             try (HaDataSource ds = dataSource(cluster, "&ha.replay=" + replay, events);
                  Connection c = ds.getConnection()) {
                 createMarkerTable(c);
+                // The marker table's first row reached the replicas' relay logs (semi-sync) but perhaps not their
+                // tables: stopped now, the promoted replica would apply it only at promotion.
+                cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
                 c.setAutoCommit(false);
                 ExternalPromotionIT.insert(c, 1);
                 ExternalPromotionIT.insert(c, 2);

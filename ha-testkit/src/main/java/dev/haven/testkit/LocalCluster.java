@@ -638,6 +638,9 @@ public final class LocalCluster implements AutoCloseable {
                 }
             }
             if (received != null && !received.isEmpty()) {
+                // A replica whose replication was stopped by hand has its applier stopped too: start it alone, or
+                // the relay log it holds never drains (its receiver stays stopped).
+                s.execute("START REPLICA SQL_THREAD");
                 try (ResultSet rs = s.executeQuery("SELECT WAIT_FOR_EXECUTED_GTID_SET('" + received + "', 30)")) {
                     rs.next();
                     if (rs.getInt(1) != 0) {
@@ -663,6 +666,7 @@ public final class LocalCluster implements AutoCloseable {
                 }
             }
             if (received != null && !received.isEmpty()) {
+                s.execute("START SLAVE SQL_THREAD"); // as for MySQL: a stopped applier must drain the relay log
                 try (ResultSet rs = s.executeQuery("SELECT MASTER_GTID_WAIT('" + received + "', 30)")) {
                     rs.next();
                     if (rs.getInt(1) != 0) {

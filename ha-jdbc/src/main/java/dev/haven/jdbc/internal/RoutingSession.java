@@ -638,6 +638,7 @@ abstract class RoutingSession {
                 return replayFailed(lost, -1, "no primary to replay on within " + ctx.config.failoverTimeout()
                         .toMillis() + " ms (ha.failover.timeout)", null);
             }
+            long attemptEpoch = ctx.cluster.topology().epoch();
             try {
                 bind(reads, reads ? Kind.READ : Kind.WRITE);
             } catch (SQLException e) {
@@ -659,11 +660,13 @@ abstract class RoutingSession {
                 ErrorKind kind = ErrorClassifier.classify(e);
                 if ((kind == ErrorKind.NODE_GONE || kind == ErrorKind.NOT_PRIMARY)
                         && System.nanoTime() < deadline) {
+                    epoch = attemptEpoch; // as in resolveWithMarker: a change seen after the attempt began counts
                     if (kind == ErrorKind.NODE_GONE) {
                         ctx.cluster.nodeFailed(on);
+                    } else {
+                        ctx.cluster.refresh();
                     }
                     lost = on;
-                    epoch = ctx.cluster.topology().epoch();
                     discard(true);
                     continue; // that node failed too: replay on the next one
                 }
@@ -841,7 +844,8 @@ abstract class RoutingSession {
     private Boolean resolveWithMarker(NodeAddress lost, long epoch, long hi, long lo) {
         long deadline = System.nanoTime() + ctx.config.failoverTimeout().toNanos();
         while (awaitWritable(lost, epoch, deadline)) {
-            Node p = ctx.cluster.topology().primary();
+            Topology t = ctx.cluster.topology();
+            Node p = t.primary();
             if (p == null) {
                 continue;
             }
@@ -861,11 +865,15 @@ abstract class RoutingSession {
                         && !(e instanceof SQLTransientConnectionException)) {
                     return null; // e.g. the marker table is gone: the outcome stays unknown
                 }
+                // The epoch this attempt started in: the node may turn SUSPECT and UP again before the failure is
+                // reported, and waiting for a change after that would wait for nothing until the deadline.
+                epoch = t.epoch();
                 if (kind == ErrorKind.NODE_GONE) {
                     ctx.cluster.nodeFailed(p.address());
+                } else {
+                    ctx.cluster.refresh();
                 }
                 lost = p.address();
-                epoch = ctx.cluster.topology().epoch();
             }
         }
         return null;
