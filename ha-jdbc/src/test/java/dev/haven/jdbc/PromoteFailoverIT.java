@@ -221,6 +221,89 @@ class PromoteFailoverIT {
         }
     }
 
+    /**
+     * A primary that is back read-only and that nobody replaced (what a restart does to a server with
+     * {@code read_only=ON} at boot, here set by hand so that no failover can begin meanwhile) is made writable again,
+     * and the writes that waited go on. Not while a replica does not follow it: then a promotion elsewhere cannot be
+     * ruled out, and it stays read-only until the replica replicates from it again.
+     */
+    @Test
+    void aPrimaryBackReadOnlyThatNobodyReplacedIsMadeWritableAgainOnceEveryReplicaFollowsIt() throws Exception {
+        try (LocalCluster cluster = cluster()) {
+            List<HavenEvent> events = new CopyOnWriteArrayList<>();
+            LocalNode primary = cluster.primary();
+            LocalNode stopped = cluster.replica(0);
+            try (HaDataSource ds = HaDataSource.builder().url(ExternalPromotionIT.url(cluster, "mariadb",
+                    FAST.replace("ha.failover.timeout=15s", "ha.failover.timeout=30s") + "&ha.failover=promote"
+                            + "&ha.admin.user=" + cluster.adminUser() + "&ha.admin.password=" + cluster.adminPassword()))
+                    .user(cluster.appUser()).password(cluster.appPassword()).listener(events::add).build();
+                 Writer writer = new Writer(ds)) {
+                await(() -> writer.acked.size() >= 20, "writes before");
+                cluster.stopReplication(stopped);
+                cluster.makeReadOnly(primary);
+                Thread.sleep(3000); // the window in which it must stay read-only
+                assertThat(count(events, HavenEvent.Type.PROMOTED)).as("made writable while a replica is stopped")
+                        .isZero();
+                assertThat(cluster.writableNodes()).isZero();
+
+                cluster.startReplication(stopped);
+                await(() -> count(events, HavenEvent.Type.PROMOTED) >= 1, "the primary made writable again");
+                int ackedBefore = writer.acked.size();
+                // The write refused as read-only waits for a writable primary and takes the same node once it is
+                // one again, not only another (it waited out ha.failover.timeout, 30 s here, for another).
+                long reopened = System.nanoTime();
+                await(() -> writer.acked.size() >= ackedBefore + 20, "writes after");
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - reopened))
+                        .as("writes resumed after the reopening, in ms").isLessThan(10_000);
+                assertThat(writer.failed).as("writes failed").hasValue(0);
+            }
+            HavenEvent reopened = events.stream().filter(e -> e.type() == HavenEvent.Type.PROMOTED).findFirst()
+                    .orElseThrow();
+            assertThat(reopened.oldValue()).isEqualTo("READ_ONLY");
+            assertThat(reopened.address().port()).isEqualTo(primary.port());
+            assertThat(cluster.writableNodes()).isEqualTo(1);
+            assertThat(count(events, HavenEvent.Type.FAILOVER_STARTED)).as("no failover").isZero();
+        }
+    }
+
+    /**
+     * A replaced primary that does not answer is tried again every few tens of milliseconds, not once per probe
+     * interval (1 s by default, as here): a server restarted without {@code read_only=ON} at boot, or one whose
+     * network healed, is writable from its first moment, and the first probe that reaches it fences it. Counted
+     * at its proxy, which accepts the attempts while the server behind it is dead.
+     */
+    @Test
+    void aReplacedPrimaryIsTriedAgainOftenWhileAwaySoThatItsReturnIsFencedAtOnce() throws Exception {
+        try (LocalCluster cluster = cluster()) {
+            List<HavenEvent> events = new CopyOnWriteArrayList<>();
+            LocalNode oldPrimary = cluster.primary();
+            String url = ExternalPromotionIT.url(cluster, "mariadb", "socketTimeout=3000&ha.failover.timeout=15s"
+                    + "&ha.failover=promote&ha.admin.user=" + cluster.adminUser() + "&ha.admin.password="
+                    + cluster.adminPassword());
+            try (HaDataSource ds = HaDataSource.builder().url(url).user(cluster.appUser())
+                    .password(cluster.appPassword()).listener(events::add).build()) {
+                try (Connection c = ds.getConnection()) {
+                    ExternalPromotionIT.insert(c, 1);
+                }
+                cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+                cluster.kill(oldPrimary);
+                RoutingContractTests.awaitTopology(ds.cluster(),
+                        t -> t.primary() != null && t.primary().serverId() != oldPrimary.serverId(), "a new primary");
+                long before = oldPrimary.connectionsAccepted();
+                Thread.sleep(2000); // the window in which the attempts are counted
+                long tries = oldPrimary.connectionsAccepted() - before;
+                assertThat(tries).as("attempts to reach the replaced primary in 2 s (the probe interval is 1 s)")
+                        .isGreaterThanOrEqualTo(20);
+
+                cluster.restartWritable(oldPrimary);
+                await(() -> count(events, HavenEvent.Type.FENCED) >= 1, "the old primary fenced");
+                cluster.adoptRoles();
+                assertThat(cluster.writableNodes()).isEqualTo(1);
+                System.out.printf("%d attempts in 2 s to reach the replaced primary%n", tries);
+            }
+        }
+    }
+
     @Test
     void anInstanceThatNeverSawThePromotionFencesTheOldPrimaryAndRefusesToRejoinItWithErrantTransactions()
             throws Exception {

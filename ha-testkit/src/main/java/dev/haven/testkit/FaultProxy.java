@@ -109,6 +109,7 @@ public final class FaultProxy implements AutoCloseable {
 
     private volatile int upstreamPort;
     private volatile boolean partitioned;
+    private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean refusing;
     private volatile long latencyNanos;
     /** A connection to cut at a request ({@link #resetRequestAfter}, {@link #resetAtRequest}); taken once. */
@@ -321,6 +322,14 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /**
+     * The number of client connections accepted since the proxy started, whatever became of them: how often
+     * clients tried to reach the server behind it, also while it is down (the proxy accepts, the upstream refuses).
+     */
+    public long acceptedCount() {
+        return accepted.get();
+    }
+
+    /**
      * Stops listening, resets every connection and waits (up to 10 s) for all of the proxy's
      * threads to end. Idempotent.
      */
@@ -380,6 +389,7 @@ public final class FaultProxy implements AutoCloseable {
             Socket client;
             try {
                 client = server.accept();
+                accepted.incrementAndGet();
             } catch (IOException e) {
                 if (closed.get() || server.isClosed()) {
                     return;

@@ -382,6 +382,16 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
+     * Like {@link #restart}, but the node comes back read-only whatever its role, the cluster's primary too, as a
+     * server configured with {@code read_only=ON} at boot does: making it writable is left to whoever manages the
+     * primary role (an HA layer in promote mode, or {@link #makeWritable}).
+     */
+    public void restartReadOnly(LocalNode node) {
+        restartProcess(node, false);
+        log.info("Restarted {} read-only", node);
+    }
+
+    /**
      * Like {@link #restart}, but the node comes back writable whatever its role, as a server whose configuration
      * lacks {@code read_only=ON} would: the risky case that a client must fence.
      */
@@ -389,6 +399,14 @@ public final class LocalCluster implements AutoCloseable {
         // Writable from its first moment, as such a server is: a client probing it never sees it read-only.
         restartProcess(node, true);
         log.info("Restarted {} writable", node);
+    }
+
+    /**
+     * Makes a node refuse writes, as it is after a start with {@code read_only=ON} at boot: {@code read_only=ON}
+     * ({@code super_read_only=ON} on MySQL). Its replication and the test kit's roles are left as they are.
+     */
+    public void makeReadOnly(LocalNode node) {
+        execute(node, mysql ? "SET GLOBAL super_read_only = ON" : "SET GLOBAL read_only = ON");
     }
 
     /** Makes a node accept writes: {@code read_only=OFF} (and {@code super_read_only=OFF} on MySQL). */

@@ -67,6 +67,14 @@ public final class LocalNode {
         return proxy.port();
     }
 
+    /**
+     * How many client connections the node's proxy accepted since the cluster started, also while the server was
+     * down: how often clients tried to reach it.
+     */
+    public long connectionsAccepted() {
+        return proxy.acceptedCount();
+    }
+
     /** The port the server ({@code mariadbd}, {@code mysqld}) itself listens on, bypassing the proxy. */
     public int serverPort() {
         return serverPort;

@@ -97,6 +97,8 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     private volatile java.util.function.Supplier<ReplicationPosition> acknowledged = () -> ReplicationPosition.EMPTY;
     private long lastPromotionNanos;
     private boolean promoted;
+    /** When {@link #maybeReopen} last went past its cheap checks; the failover thread's own. */
+    private long lastReopenCheckNanos = Long.MIN_VALUE / 2;
     private long primaryServerId;
     private String lastRefusal;
     private long lastProbeRequestNanos;
@@ -411,6 +413,10 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             return;
         }
         Node dead = byServerId(t, primaryServerId);
+        if (dead != null && primary == null && dead.role() != Role.PRIMARY && dead.health() == Health.UP) {
+            maybeReopen(t, dead, now);
+            return;
+        }
         if (dead == null || dead.role() != Role.PRIMARY) {
             return;
         }
@@ -435,6 +441,78 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             return;
         }
         promote(t, dead, decision);
+    }
+
+    /**
+     * The primary is back, read-only, and nobody replaced it: a server restarted with {@code read_only=ON} at boot
+     * (what docs/failover-safety.md recommends, so that a returning old primary never takes a write before it is
+     * fenced) comes back so even when no failover happened, and without this step the cluster would stay without a
+     * writable node until an operator stepped in. It is made writable again, under the failover lock on every
+     * other node, once fresh reads under that lock show that no node is writable, that every other node still
+     * replicates from it (receiver and applier running, so nobody began a promotion), and that it holds everything
+     * any of them applied. Any node this instance cannot lock or read (one it cannot see might be a promoted
+     * primary) leaves it read-only; the next tick tries again. Not a failover: {@code ha.failover.minInterval}
+     * does not count it.
+     */
+    private void maybeReopen(Topology t, Node old, long now) {
+        ServerState seen = monitor.lastState(old.address());
+        if (seen == null || !seen.readOnly() || seen.replication() != null || superseded.contains(old.serverId())
+                || now - lastReopenCheckNanos < TimeUnit.MILLISECONDS.toNanos(500)) {
+            return;
+        }
+        lastReopenCheckNanos = now;
+        List<Node> others = new ArrayList<>();
+        for (Node n : t.nodes()) {
+            if (n.serverId() != old.serverId()) {
+                ServerState s = monitor.lastState(n.address());
+                if (n.health() != Health.UP || s == null || s.replication() == null
+                        || s.replication().sourceServerId() != old.serverId()) {
+                    return; // the cheap check first: nothing to lock for while a node is away or follows another
+                }
+                others.add(n);
+            }
+        }
+        others.sort(Comparator.comparingLong(Node::serverId));
+        Map<Node, Connection> locked = new IdentityHashMap<>();
+        try (Connection oldConnection = adminConnection(old.address())) {
+            for (Node n : others) {
+                Connection c = adminConnection(n.address());
+                if (!tryLock(c, n)) {
+                    close(c);
+                    return; // another instance is promoting or reopening
+                }
+                locked.put(n, c);
+            }
+            ServerState fresh = discovery.probe(oldConnection, old.address());
+            ReplicationPosition held = HealthMonitor.parsePosition(fresh.gtidPosition());
+            if (!fresh.readOnly() || fresh.replication() != null || held == null) {
+                return;
+            }
+            for (Map.Entry<Node, Connection> e : locked.entrySet()) {
+                ServerState s = discovery.probe(e.getValue(), e.getKey().address());
+                ServerState.Replication r = s.replication();
+                ReplicationPosition applied = HealthMonitor.parsePosition(s.gtidPosition());
+                if (!s.readOnly() || r == null || r.sourceServerId() != old.serverId() || !r.sqlRunning()
+                        || r.ioState() != ServerState.IoState.RUNNING || applied == null || !held.covers(applied)) {
+                    return;
+                }
+            }
+            new ServerAdmin(oldConnection, fresh.flavor()).makeWritable();
+            emit(HavenEvent.Type.PROMOTED, old.address(), "READ_ONLY", "PRIMARY", "made writable again: the primary"
+                    + " came back read-only, nobody replaced it, and all " + others.size() + " other node(s) follow it");
+            monitor.probeNow(old.address());
+        } catch (SQLException | RuntimeException e) {
+            log.debug("The returned primary {} was not made writable again: {}", old.address(), e.toString());
+        } finally {
+            for (Map.Entry<Node, Connection> e : locked.entrySet()) {
+                try {
+                    new ServerAdmin(e.getValue(), ServerState.Flavor.MARIADB).unlock(LOCK);
+                } catch (SQLException ignored) {
+                    // closing the connection releases it too
+                }
+                close(e.getValue());
+            }
+        }
     }
 
     /**

@@ -72,6 +72,9 @@ public final class HealthMonitor implements AutoCloseable {
         boolean superseded(long serverId);
     }
 
+    /** The first retry period of a replaced primary that does not answer (see {@code replacedPrimaryRetryNanos}). */
+    static final long RETURN_RETRY_MILLIS = 20;
+
     private static final ProbeHook NO_HOOK = new ProbeHook() {
         @Override
         public ServerState inspect(Connection connection, ServerState seen) {
@@ -312,6 +315,8 @@ public final class HealthMonitor implements AutoCloseable {
         boolean everUp;
         long upAgainSince = Long.MIN_VALUE;
         private Connection connection;
+        /** Since when a replaced primary has not answered, {@code MIN_VALUE} otherwise; the prober's own thread. */
+        private long returningSince = Long.MIN_VALUE;
 
         Prober(NodeAddress address) {
             this.address = address;
@@ -333,7 +338,10 @@ public final class HealthMonitor implements AutoCloseable {
                 // A node in doubt is probed four times as often until it is UP or DOWN: a crash is then confirmed
                 // by refused probes within a fraction of ha.deadAfter.
                 long next = started + (ok || detector.health(address) == Health.DOWN ? interval : interval / 4);
-                if (next - System.nanoTime() < interval / 2) {
+                long returning = replacedPrimaryRetryNanos(ok, interval);
+                if (returning > 0) {
+                    next = System.nanoTime() + returning;
+                } else if (next - System.nanoTime() < interval / 2) {
                     // The probe overran (a hung server that just came back): space the next one out, or two
                     // back-to-back successes would satisfy recoverAfter within milliseconds.
                     next = System.nanoTime() + interval;
@@ -347,6 +355,29 @@ public final class HealthMonitor implements AutoCloseable {
                 }
             }
             closeConnection();
+        }
+
+        /**
+         * How soon to try again a replaced primary that did not answer, 0 for any other node. It is fenced by the
+         * first probe that reaches it, and until then it may be writable beside the new primary: a restarted server
+         * (unless {@code read_only=ON} at boot) or one whose network healed is writable from the moment it answers.
+         * So it is retried every {@value #RETURN_RETRY_MILLIS} ms at first instead of once per probe interval,
+         * slowing down as its absence lasts (1 % of it, up to the probe interval), so that a server gone for good
+         * costs no more than any down node. A refused connection costs the server nothing; a connect that hangs
+         * (a partition) takes its connect timeout anyway.
+         */
+        private long replacedPrimaryRetryNanos(boolean answered, long interval) {
+            ServerState seen = lastState;
+            if (answered || seen == null || !hook.superseded(seen.serverId())) {
+                returningSince = Long.MIN_VALUE;
+                return 0;
+            }
+            long now = System.nanoTime();
+            if (returningSince == Long.MIN_VALUE) {
+                returningSince = now;
+            }
+            return Math.min(interval, Math.max(TimeUnit.MILLISECONDS.toNanos(RETURN_RETRY_MILLIS),
+                    (now - returningSince) / 100));
         }
 
         private boolean probeOnce() {

@@ -539,14 +539,21 @@ abstract class RoutingSession {
         }
     }
 
+    /**
+     * Waits for a primary after {@code demoted} refused a write as read-only: another node, or {@code demoted}
+     * itself once the topology has shown it without the primary role and then with it again (a primary back
+     * read-only that promote mode made writable again). Until then the topology may still hold the role it had.
+     */
     private void awaitPrimaryOtherThan(NodeAddress demoted) {
         ctx.cluster.refresh();
         long deadline = System.nanoTime() + ctx.config.failoverTimeout().toNanos();
+        boolean demotionSeen = false;
         while (System.nanoTime() < deadline) {
             Node primary = ctx.cluster.topology().primary();
-            if (primary != null && !primary.address().equals(demoted)) {
+            if (primary != null && (!primary.address().equals(demoted) || demotionSeen)) {
                 return;
             }
+            demotionSeen |= primary == null;
             try {
                 ctx.cluster.state().awaitTopologyAfter(ctx.cluster.topology().epoch(), deadline - System.nanoTime());
             } catch (InterruptedException e) {

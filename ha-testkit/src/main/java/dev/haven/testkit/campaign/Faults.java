@@ -65,8 +65,8 @@ final class Faults {
                 case KILL -> {
                     cluster.kill(node);
                     clock.note("fault", "SIGKILL " + target + " for " + step.durationMillis() + " ms");
-                    boolean replaced = watchForReplacement(node, step.durationMillis());
-                    bringBack(node, step.role() == FaultKind.TargetRole.PRIMARY, replaced);
+                    clock.sleep(step.durationMillis());
+                    bringBack(node, step.role() == FaultKind.TargetRole.PRIMARY);
                 }
                 case FREEZE -> {
                     cluster.freeze(node);
@@ -78,7 +78,7 @@ final class Faults {
                 case RESTART -> {
                     clock.note("fault", "restart " + target + " (clean shutdown, same data directory)");
                     shutdown(node);
-                    bringBack(node, step.role() == FaultKind.TargetRole.PRIMARY, false);
+                    bringBack(node, step.role() == FaultKind.TargetRole.PRIMARY);
                 }
                 case LAG -> {
                     if (node.role() != LocalNode.Role.REPLICA) {
@@ -191,53 +191,19 @@ final class Faults {
 
     /**
      * Starts a stopped node again with its data, as a server configured with {@code read_only=ON} at boot (the
-     * recommended setting, docs/failover-safety.md): it comes back read-only, except a primary that nobody
-     * replaced while it was down, which its operator makes writable again. Whether someone replaced it is read
-     * from the servers (another node writable while it was down or when it comes back), not from the test kit's
-     * roles (Haven promotes behind their back).
+     * recommended setting, docs/failover-safety.md): it always comes back read-only. Whether a returned primary that
+     * nobody replaced takes writes again is the HA layer's decision, not the fault's: an operator who made it
+     * writable by hand would race a promotion begun while it was down (two writable nodes, the operator's doing).
      */
-    private void bringBack(LocalNode node, boolean wasPrimary, boolean replacedWhileDown) {
-        boolean replaced = replacedWhileDown || !writableNodes(node).isEmpty();
+    private void bringBack(LocalNode node, boolean wasPrimary) {
         try {
             cluster.adoptRoles(); // the test kit's roles from the servers: a replaced primary is a former one now
         } catch (IllegalStateException e) {
-            // no writable node (nobody replaced it) or two: the roles stay as they were
+            // no writable node (nobody replaced it yet) or two: the roles stay as they were
         }
-        if (wasPrimary && !replaced) {
-            cluster.restartWritable(node);
-            clock.note("undo", node.name() + " is back with its data, made writable again: nobody replaced it");
-        } else {
-            cluster.restart(node);
-            clock.note("undo", node.name() + " is back with its data, read-only (read_only=ON at boot)"
-                    + (wasPrimary ? ": it was replaced" : ""));
-        }
-    }
-
-    /**
-     * Waits {@code millis} while {@code node} is down, and says whether another node was writable at some point
-     * meanwhile: then it was replaced, even if its replacement died too before it comes back.
-     */
-    private boolean watchForReplacement(LocalNode node, long millis) {
-        long end = clock.millis() + millis;
-        boolean replaced = false;
-        while (clock.millis() < end) {
-            if (!replaced && !writableNodes(node).isEmpty()) {
-                replaced = true;
-            }
-            clock.sleepUntil(Math.min(end, clock.millis() + 200));
-        }
-        return replaced;
-    }
-
-    /** The running, unfrozen nodes other than {@code except} that answer {@code read_only=0} at the server. */
-    private List<LocalNode> writableNodes(LocalNode except) {
-        List<LocalNode> writable = new ArrayList<>();
-        for (LocalNode other : cluster.nodes()) {
-            if (other != except && other.isRunning() && !other.isFrozen() && Boolean.FALSE.equals(readOnly(other))) {
-                writable.add(other);
-            }
-        }
-        return writable;
+        cluster.restartReadOnly(node);
+        clock.note("undo", node.name() + " is back with its data, read-only (read_only=ON at boot)"
+                + (wasPrimary ? "; it was the primary" : ""));
     }
 
     private int exhaust(LocalNode node) {
@@ -300,6 +266,11 @@ final class Faults {
             cluster.adoptRoles(); // so that a node still down comes back as what it is now
         } catch (IllegalStateException e) {
             // no single writable node: the roles stay as they were
+        }
+        for (LocalNode node : cluster.nodes()) {
+            if (!node.isRunning()) {
+                cluster.restartReadOnly(node); // as in bringBack: the HA layer decides who is writable
+            }
         }
         cluster.healAll();
         clock.note("heal", "final heal: every fault undone, every node running");
