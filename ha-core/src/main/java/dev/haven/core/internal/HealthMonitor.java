@@ -340,7 +340,10 @@ public final class HealthMonitor implements AutoCloseable {
                 long next = started + (ok || detector.health(address) == Health.DOWN ? interval : interval / 4);
                 long returning = replacedPrimaryRetryNanos(ok, interval);
                 if (returning > 0) {
-                    next = System.nanoTime() + returning;
+                    // An attempt that hung and then failed (a partition that healed resets it) is followed at once:
+                    // the server may be reachable from this moment. A refusal waits the period.
+                    long now = System.nanoTime();
+                    next = now - started >= TimeUnit.MILLISECONDS.toNanos(RETURN_RETRY_MILLIS) ? now : now + returning;
                 } else if (next - System.nanoTime() < interval / 2) {
                     // The probe overran (a hung server that just came back): space the next one out, or two
                     // back-to-back successes would satisfy recoverAfter within milliseconds.
@@ -361,9 +364,9 @@ public final class HealthMonitor implements AutoCloseable {
          * How soon to try again a replaced primary that did not answer, 0 for any other node. It is fenced by the
          * first probe that reaches it, and until then it may be writable beside the new primary: a restarted server
          * (unless {@code read_only=ON} at boot) or one whose network healed is writable from the moment it answers.
-         * So it is retried every {@value #RETURN_RETRY_MILLIS} ms at first instead of once per probe interval,
-         * slowing down as its absence lasts (1 % of it, up to the probe interval), so that a server gone for good
-         * costs no more than any down node. A refused connection costs the server nothing; a connect that hangs
+         * So it is retried every {@value #RETURN_RETRY_MILLIS} ms for its first 10 s away instead of once per probe
+         * interval, then slower as its absence lasts (1 % of it, up to the probe interval), so that a server gone for
+         * good costs no more than any down node. A refused connection costs the server nothing; a connect that hangs
          * (a partition) takes its connect timeout anyway.
          */
         private long replacedPrimaryRetryNanos(boolean answered, long interval) {
@@ -376,8 +379,9 @@ public final class HealthMonitor implements AutoCloseable {
             if (returningSince == Long.MIN_VALUE) {
                 returningSince = now;
             }
+            // The first 10 s at the shortest period, then 1 % of the absence beyond that.
             return Math.min(interval, Math.max(TimeUnit.MILLISECONDS.toNanos(RETURN_RETRY_MILLIS),
-                    (now - returningSince) / 100));
+                    (now - returningSince - TimeUnit.SECONDS.toNanos(10)) / 100));
         }
 
         private boolean probeOnce() {
