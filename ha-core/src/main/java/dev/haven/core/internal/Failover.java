@@ -449,7 +449,8 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
      * fenced) comes back so even when no failover happened, and without this step the cluster would stay without a
      * writable node until an operator stepped in. It is made writable again, under the failover lock on every
      * other node, once fresh reads under that lock show that no node is writable, that every other node still
-     * replicates from it (receiver and applier running, so nobody began a promotion), and that it holds everything
+     * replicates from it (applier running, so nobody began a promotion; its receiver running or reconnecting, which
+     * with the server's default {@code MASTER_CONNECT_RETRY} of 60 s may take that long), and that it holds everything
      * any of them applied. Any node this instance cannot lock or read (one it cannot see might be a promoted
      * primary) leaves it read-only; the next tick tries again. Not a failover: {@code ha.failover.minInterval}
      * does not count it.
@@ -493,7 +494,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                 ServerState.Replication r = s.replication();
                 ReplicationPosition applied = HealthMonitor.parsePosition(s.gtidPosition());
                 if (!s.readOnly() || r == null || r.sourceServerId() != old.serverId() || !r.sqlRunning()
-                        || r.ioState() != ServerState.IoState.RUNNING || applied == null || !held.covers(applied)) {
+                        || r.ioState() == ServerState.IoState.STOPPED || applied == null || !held.covers(applied)) {
                     return;
                 }
             }
