@@ -267,6 +267,43 @@ class PromoteFailoverIT {
     }
 
     /**
+     * The campaign's seeds 10088 and 10118: the primary is killed and replaced, then its replacement dies too within
+     * {@code ha.failover.minInterval} (no second failover) and restarts read-only. It is made writable again: the
+     * first old primary, fenced and following nobody, does not stand in the way.
+     */
+    @Test
+    void aReplacementThatRestartsReadOnlyWithinMinIntervalIsMadeWritableAgainBesideTheFencedOldPrimary()
+            throws Exception {
+        try (LocalCluster cluster = cluster()) {
+            List<HavenEvent> events = new CopyOnWriteArrayList<>();
+            LocalNode oldPrimary = cluster.primary();
+            try (HaDataSource ds = HaDataSource.builder().url(promoteUrl(cluster, "")).user(cluster.appUser())
+                    .password(cluster.appPassword()).listener(events::add).build()) {
+                try (Connection c = ds.getConnection()) {
+                    ExternalPromotionIT.insert(c, 1);
+                }
+                cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+                cluster.kill(oldPrimary);
+                RoutingContractTests.awaitTopology(ds.cluster(),
+                        t -> t.primary() != null && t.primary().serverId() != oldPrimary.serverId(), "a new primary");
+                cluster.restartReadOnly(oldPrimary); // fenced by its configuration, following nobody
+                cluster.adoptRoles();
+                LocalNode replacement = cluster.primary();
+                cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+                cluster.kill(replacement);
+                cluster.restartReadOnly(replacement);
+                await(() -> events.stream().anyMatch(e -> e.type() == HavenEvent.Type.PROMOTED
+                        && "READ_ONLY".equals(e.oldValue())), "the replacement made writable again");
+                try (Connection c = ds.getConnection()) {
+                    ExternalPromotionIT.insert(c, 2);
+                }
+                assertThat(cluster.writableNodes()).isEqualTo(1);
+                assertThat(count(events, HavenEvent.Type.FAILOVER_STARTED)).as("one failover").isEqualTo(1);
+            }
+        }
+    }
+
+    /**
      * A replaced primary that does not answer is tried again every few tens of milliseconds, not once per probe
      * interval (1 s by default, as here): a server restarted without {@code read_only=ON} at boot, or one whose
      * network healed, is writable from its first moment, and the first probe that reaches it fences it. Counted

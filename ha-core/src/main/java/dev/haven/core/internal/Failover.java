@@ -463,9 +463,18 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
         }
         lastReopenCheckNanos = now;
         List<Node> others = new ArrayList<>();
+        List<Node> replaced = new ArrayList<>();
         for (Node n : t.nodes()) {
             if (n.serverId() != old.serverId()) {
                 ServerState s = monitor.lastState(n.address());
+                if (superseded.contains(n.serverId())) {
+                    // A primary this instance replaced earlier: fenced, it follows nobody (unless rejoined). It only
+                    // has to be read-only, checked again under the lock when it answers; away, it is fenced on return.
+                    if (n.health() == Health.UP) {
+                        replaced.add(n);
+                    }
+                    continue;
+                }
                 if (n.health() != Health.UP || s == null || s.replication() == null
                         || s.replication().sourceServerId() != old.serverId()) {
                     return; // the cheap check first: nothing to lock for while a node is away or follows another
@@ -483,6 +492,13 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                     return; // another instance is promoting or reopening
                 }
                 locked.put(n, c);
+            }
+            for (Node n : replaced) {
+                try (Connection c = adminConnection(n.address())) {
+                    if (!discovery.probe(c, n.address()).readOnly()) {
+                        return;
+                    }
+                }
             }
             ServerState fresh = discovery.probe(oldConnection, old.address());
             ReplicationPosition held = HealthMonitor.parsePosition(fresh.gtidPosition());
