@@ -1332,13 +1332,7 @@ abstract class RoutingSession {
 
     void changeCatalog(String catalog) throws SQLException {
         settings().catalog = catalog;
-        if (raw != null) {
-            try {
-                raw.setCatalog(catalog);
-            } catch (SQLException e) {
-                settingFailed(e);
-            }
-        }
+        applyNow(c -> c.setCatalog(catalog));
     }
 
     String catalog() {
@@ -1347,13 +1341,7 @@ abstract class RoutingSession {
 
     void changeSchema(String schema) throws SQLException {
         settings().schema = schema;
-        if (raw != null) {
-            try {
-                raw.setSchema(schema);
-            } catch (SQLException e) {
-                settingFailed(e);
-            }
-        }
+        applyNow(c -> c.setSchema(schema));
     }
 
     String schema() {
@@ -1362,13 +1350,7 @@ abstract class RoutingSession {
 
     void changeHoldability(int holdability) throws SQLException {
         settings().holdability = holdability;
-        if (raw != null) {
-            try {
-                raw.setHoldability(holdability);
-            } catch (SQLException e) {
-                settingFailed(e);
-            }
-        }
+        applyNow(c -> c.setHoldability(holdability));
     }
 
     int holdability() {
@@ -1419,6 +1401,22 @@ abstract class RoutingSession {
      * A setting failed on the bound physical connection. A dead connection before the transaction ran anything
      * is the node's failure (policy, BIND): the connection is dropped, and the setting, kept, applies to the next.
      */
+    /** A rarely changed session setting, remembered already, applied at once to the bound physical connection. */
+    private void applyNow(RawSetting setting) throws SQLException {
+        if (raw != null) {
+            try {
+                setting.apply(raw);
+            } catch (SQLException e) {
+                settingFailed(e);
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface RawSetting {
+        void apply(Connection raw) throws SQLException;
+    }
+
     private void settingFailed(SQLException e) throws SQLException {
         ErrorKind kind = ErrorClassifier.classify(e);
         Decision decision = FailurePolicy.decide(Phase.BIND, kind, tx(), Kind.WRITE, 0, true);
