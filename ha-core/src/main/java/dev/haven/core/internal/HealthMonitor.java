@@ -342,8 +342,16 @@ public final class HealthMonitor implements AutoCloseable {
                 if (returning > 0) {
                     // An attempt that hung and then failed (a partition that healed resets it) is followed at once:
                     // the server may be reachable from this moment. A refusal waits the period.
+                    // An attempt that ran into its connect timeout (a frozen server, a partition still on) waits the
+                    // probe interval as any down node's: a thaw is fenced by the fencing queued at the promotion,
+                    // which a probe racing it would only duplicate.
                     long now = System.nanoTime();
-                    next = now - started >= TimeUnit.MILLISECONDS.toNanos(RETURN_RETRY_MILLIS) ? now : now + returning;
+                    long took = now - started;
+                    if (took >= config.connectTimeout().toNanos()) {
+                        next = started + interval;
+                    } else {
+                        next = took >= TimeUnit.MILLISECONDS.toNanos(RETURN_RETRY_MILLIS) ? now : now + returning;
+                    }
                 } else if (next - System.nanoTime() < interval / 2) {
                     // The probe overran (a hung server that just came back): space the next one out, or two
                     // back-to-back successes would satisfy recoverAfter within milliseconds.
