@@ -141,7 +141,10 @@ class AcknowledgedWriteGuardIT {
                 } catch (java.sql.SQLException e) {
                     refused = e;
                 }
-                assertThat(cluster.primary().isRunning()).as("the primary killed at the GTID query").isFalse();
+                // The premise: write 777 reached the primary and its GTID query killed it. If not, say what happened
+                // instead (a CI run once failed here without telling).
+                assertThat(cluster.primary().isRunning()).as("the primary killed at the GTID query; the write ended in %s;"
+                        + " events: %s", refused == null ? "success" : describe(refused), events).isFalse();
                 RoutingContractTests.awaitTopology(ds.cluster(),
                         t -> t.primary() != null && t.primary().serverId() != primary.serverId(), "a new primary");
                 LocalNode newPrimary = cluster.adoptRoles();
@@ -192,6 +195,12 @@ class AcknowledgedWriteGuardIT {
                 assertThat(PromoteFailoverIT.count(events, HavenEvent.Type.PROMOTED)).as("promotions").isZero();
             }
         }
+    }
+
+    private static String describe(java.sql.SQLException e) {
+        java.io.StringWriter trace = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(trace));
+        return trace.toString();
     }
 
     /** A primary and two asynchronous replicas, with table {@code t} everywhere. */
