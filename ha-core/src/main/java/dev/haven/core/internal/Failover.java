@@ -638,15 +638,17 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     }
 
     /** Time between the first probe that showed a replica's current link signature and the latest probe. */
-    private static final class LinkWatch {
+    static final class LinkWatch {
         private ServerState last;
         private String signature;
         private long since;
         private long latest;
 
         void sample(ServerState s, long now) {
-            if (s == last) {
-                return; // no new probe since the last look
+            if (s == last || (last != null && s.replication() == last.replication())) {
+                // No new probe since the last look, or one that did not read the link again (a MariaDB replica's
+                // periodic check keeps the status it had): the link was not seen quiet any longer.
+                return;
             }
             last = s;
             ServerState.Replication r = s.replication();

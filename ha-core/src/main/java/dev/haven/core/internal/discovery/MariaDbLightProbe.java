@@ -24,8 +24,16 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>A replica: {@code SHOW ALL SLAVES STATUS} alone (MariaDB 10.11 and 11.4 have no table form of it). It
  *       tells lag, link, heartbeats, the received and applied positions ({@code Gtid_Slave_Pos} stands for the
  *       position: a read-only replica writes nothing of its own); a different source, a thread that is not in the
- *       state the full probe saw, or no channel calls for a full probe at once. {@code @@read_only} and the
- *       replicas of a replica (cascading) are re-read by a full probe every {@value #FULL_EVERY} probes.</li>
+ *       state the full probe saw, or no channel calls for a full probe at once. What it does not tell,
+ *       {@code @@read_only} and the replicas of a replica (cascading), is checked every {@value #FULL_EVERY}
+ *       probes by one {@code SELECT} in place of that probe's {@code SHOW ALL SLAVES STATUS} ({@link #CHECK_SQL}:
+ *       server id, {@code read_only}, applied position, connected replicas); a difference calls for a full probe
+ *       at once, and so does a replica with replicas of its own (who they are takes {@code SHOW SLAVE HOSTS}).
+ *       That turn keeps the replication status of the probe before it (the very same object, so that nothing
+ *       takes it for a new reading of the link), which is why only a caught-up replica takes it: one that lags or
+ *       whose threads are not both running takes it once caught up (a full probe if that takes another
+ *       {@value #FULL_EVERY} probes). A steady leaf replica thus costs one statement per probe, the periodic
+ *       check included.</li>
  * </ul>
  * A new connection (a reconnect may reach a restarted or a different server) always starts with a full probe.
  *
@@ -47,16 +55,23 @@ final class MariaDbLightProbe {
 
     static final String REPLICA_SQL = "SHOW ALL SLAVES STATUS";
 
+    /** A replica's periodic check: what {@link #REPLICA_SQL} does not tell. */
+    static final String CHECK_SQL = "SELECT @@server_id AS server_id, @@read_only AS read_only,"
+            + " @@gtid_slave_pos AS pos, " + SLAVES_CONNECTED + " AS slaves_connected";
+
     private static final class Last {
         final Connection connection;
         final ServerState full;
         final long slavesConnected;
         int sinceFull;
+        /** The replication status the last probe of this replica read, full or light. */
+        Replication replication;
 
         Last(Connection connection, ServerState full, long slavesConnected) {
             this.connection = connection;
             this.full = full;
             this.slavesConnected = slavesConnected;
+            this.replication = full.replication();
         }
     }
 
@@ -85,7 +100,12 @@ final class MariaDbLightProbe {
                     full.role(), true, pos == null ? "" : pos.trim(), null, full.peers());
         }
         if (++l.sinceFull >= FULL_EVERY) {
-            return null;
+            if (caughtUp(l.replication)) {
+                return check(connection, l);
+            }
+            if (l.sinceFull >= 2 * FULL_EVERY) {
+                return null; // lagging all along: the full probe, as the check cannot wait for ever
+            }
         }
         Map<String, String> row = ServerStateParser.defaultChannel(Rows.query(connection, REPLICA_SQL));
         Replication now = ServerStateParser.replication(row);
@@ -96,8 +116,34 @@ final class MariaDbLightProbe {
             return null;
         }
         String applied = Rows.get(row, "Gtid_Slave_Pos");
+        l.replication = now;
         return new ServerState(address, full.serverId(), full.flavor(), full.version(), full.readOnly(),
                 full.role(), true, applied == null ? full.gtidPosition() : applied.trim(), now, full.peers());
+    }
+
+    /**
+     * Whether a replica may take its check turn: caught up, both threads running. Its replication status is then
+     * held back one probe, which costs nothing: a lagging replica (whose lag may cross {@code ha.maxReplicaLag}
+     * meanwhile) goes on with its regular probes and takes the turn once caught up, or a full probe after
+     * {@code 2 * FULL_EVERY} probes.
+     */
+    private static boolean caughtUp(Replication r) {
+        return r != null && r.secondsBehind() == 0 && r.isReplicating();
+    }
+
+    /** A replica's periodic check ({@link #CHECK_SQL}), or {@code null} when it shows a change (a full probe). */
+    private static ServerState check(Connection connection, Last l) throws SQLException {
+        Replication kept = l.replication;
+        ServerState full = l.full;
+        Map<String, String> row = Rows.single(connection, CHECK_SQL);
+        if (Rows.getLong(row, -1, "server_id") != full.serverId() || Rows.getFlag(row, "read_only") != full.readOnly()
+                || Rows.getLong(row, -1, "slaves_connected") != l.slavesConnected || l.slavesConnected != 0) {
+            return null;
+        }
+        l.sinceFull = 0;
+        String applied = row.get("pos");
+        return new ServerState(full.address(), full.serverId(), full.flavor(), full.version(), full.readOnly(),
+                full.role(), true, applied == null ? full.gtidPosition() : applied.trim(), kept, full.peers());
     }
 
     /** Remembers a full probe made on {@code connection}, with the number of replicas connected then. */

@@ -37,9 +37,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *       transaction (it compares relay-log positions), this reports 0.</li>
  * </ul>
  * Anything that the light probe cannot follow calls for a full probe at once, in the same probe: another server
- * id or writability, a channel appearing or going, another source, a receiver or applier state other than the
- * full probe saw, another number of connected replicas. A replica's full probe also comes every
- * {@value #FULL_EVERY} probes (the source's server id and the replicas of a replica are only in the full one). A
+ * id or writability, a channel appearing or going, another source (address, or server UUID: the source's server
+ * id is only in the full probe), a receiver or applier state other than the full probe saw, another number of
+ * connected replicas. A replica with replicas of its own also gets a full probe every {@value #FULL_EVERY} probes
+ * (who they are is only in the full one); a leaf replica, like a primary, costs one statement per probe for as
+ * long as nothing changes. A
  * new connection always starts with a full probe. A server that refuses the statement (no {@code SELECT} on
  * {@code performance_schema}, or any other error than a connection failure) is probed fully, as before, for the
  * rest of the connection's life.
@@ -71,7 +73,7 @@ final class MySqlLightProbe {
             + " (SELECT COUNT(*) FROM performance_schema.threads WHERE PROCESSLIST_COMMAND LIKE 'Binlog Dump%')"
             + " AS replicas_connected,"
             + " c.HOST AS source_host, c.PORT AS source_port, c.HEARTBEAT_INTERVAL,"
-            + " s.SERVICE_STATE AS receiver, s.COUNT_RECEIVED_HEARTBEATS,"
+            + " s.SERVICE_STATE AS receiver, s.SOURCE_UUID AS source_uuid, s.COUNT_RECEIVED_HEARTBEATS,"
             + " TIMESTAMPDIFF(MICROSECOND, s.LAST_HEARTBEAT_TIMESTAMP, NOW(6)) AS HEARTBEAT_AGE_MICROS,"
             + " s.RECEIVED_TRANSACTION_SET AS received, s.LAST_ERROR_MESSAGE AS receiver_error,"
             + " a.SERVICE_STATE AS applier,"
@@ -94,6 +96,8 @@ final class MySqlLightProbe {
         final ServerState full;
         /** Replicas connected when first seen after the full probe; -1 until then. */
         long replicasConnected = -1;
+        /** The source's server UUID when first seen after the full probe; null until then. */
+        String sourceUuid;
         int sinceFull;
         /** The server refused {@link #SQL}: full probes only on this connection. */
         boolean refused;
@@ -116,8 +120,8 @@ final class MySqlLightProbe {
             return null;
         }
         ServerState full = l.full;
-        if (full.replication() != null && ++l.sinceFull >= FULL_EVERY) {
-            return null;
+        if (full.replication() != null && l.replicasConnected > 0 && ++l.sinceFull >= FULL_EVERY) {
+            return null; // a replica with replicas of its own: who they are is only in the full probe
         }
         Map<String, String> row;
         try {
@@ -152,6 +156,13 @@ final class MySqlLightProbe {
             }
             return new ServerState(address, full.serverId(), full.flavor(), full.version(), full.readOnly(),
                     full.role(), true, pos, null, full.peers());
+        }
+        String uuid = Rows.get(row, "source_uuid");
+        uuid = uuid == null ? "" : uuid;
+        if (l.sourceUuid == null) {
+            l.sourceUuid = uuid;
+        } else if (!uuid.equals(l.sourceUuid)) {
+            return null; // another server behind the same source address: its server id is in the full probe
         }
         IoState io = receiverState(Rows.get(row, "receiver"));
         boolean applying = "ON".equalsIgnoreCase(Rows.get(row, "applier"));

@@ -181,6 +181,57 @@ class DiscoveryIT {
     }
 
     /**
+     * A steady replica costs one statement per probe, its periodic check included: on MariaDB one {@code SELECT} of
+     * what {@code SHOW ALL SLAVES STATUS} does not tell (it keeps the replication status of the probe before, the
+     * same object), on MySQL nothing but the steady probe (its one statement reads {@code read_only} too). Before,
+     * every 60th probe was a full one of 4 (MariaDB) or 5 (MySQL) statements. And the check does read
+     * {@code read_only}: a replica made writable is seen within one period.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"mariadb", "mysql"})
+    void aSteadyReplicaCostsOneStatementPerProbeItsPeriodicCheckIncluded(String driver) throws Exception {
+        LocalCluster cluster = CLUSTER.cluster();
+        LocalNode replica = cluster.replica(0);
+        awaitReplicating(replica, driver);
+        cluster.awaitReplicationCaughtUp(java.time.Duration.ofSeconds(20));
+        boolean mariaDb = !cluster.server().isMySql();
+        int period = mariaDb ? MariaDbLightProbe.FULL_EVERY : MySqlLightProbe.FULL_EVERY;
+        NodeAddress address = NodeAddress.of(replica.host(), replica.port());
+        String url = driver.equals("mysql") ? replica.mysqlUrl() : replica.mariadbUrl();
+        ReplicationDiscovery discovery = new ReplicationDiscovery();
+        try (Connection c = DriverManager.getConnection(url, cluster.appUser(), cluster.appPassword())) {
+            ServerState previous = discovery.probe(c, address); // the connection's first probe: a full one
+            int checkTurns = 0;
+            for (int i = 1; i <= period + 5; i++) {
+                long before = questions(c);
+                ServerState steady = discovery.probe(c, address);
+                assertThat(questions(c) - before - 1).as("statements of probe %d", i).isEqualTo(1);
+                assertThat(steady.readOnly()).isTrue();
+                assertThat(steady.replication().isReplicating()).isTrue();
+                if (steady.replication() == previous.replication()) {
+                    checkTurns++;
+                }
+                previous = steady;
+            }
+            assertThat(checkTurns).as("probes that kept the replication status of the one before")
+                    .isEqualTo(mariaDb ? 1 : 0);
+
+            cluster.makeWritable(replica);
+            try {
+                int seenAt = -1;
+                for (int i = 1; i <= period + 1 && seenAt < 0; i++) {
+                    if (!discovery.probe(c, address).readOnly()) {
+                        seenAt = i;
+                    }
+                }
+                assertThat(seenAt).as("the probe that saw the replica writable").isBetween(1, period + 1);
+            } finally {
+                cluster.makeReadOnly(replica);
+            }
+        }
+    }
+
+    /**
      * A replica applying with a delay: the steady probe reports the lag a full probe reads from the server's own
      * replica status (MySQL's steady probe computes it from {@code performance_schema}), within the second both
      * round to.
