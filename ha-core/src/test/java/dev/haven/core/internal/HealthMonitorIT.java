@@ -230,6 +230,45 @@ class HealthMonitorIT {
                 t -> health(address, Health.UP).test(t) && readable(t, address));
     }
 
+    /**
+     * A node in doubt is probed four times as often until it is DOWN, so a killed node that no application
+     * traffic reaches is DOWN two quarter intervals after its first refused probe, long before {@code ha.deadAfter}.
+     * Before, the rule that spaces out a probe that overran measured every probe against the whole interval, so
+     * the quarter-interval retries were never made: the refusals came one interval apart (4 s here).
+     */
+    @Test
+    @Order(3)
+    void aKilledNodeNobodyUsesIsDownTwoQuarterIntervalsAfterItsFirstRefusedProbe() throws Exception {
+        Duration interval = Duration.ofSeconds(2);
+        List<NodeAddress> seeds = new ArrayList<>();
+        for (LocalNode node : cluster.nodes()) {
+            seeds.add(address(node));
+        }
+        HavenConfig config = HavenConfig.builder().seeds(seeds).probeInterval(interval).connectTimeout(PROBE_TIMEOUT)
+                .probeTimeout(PROBE_TIMEOUT).suspectAfter(Duration.ofSeconds(5)).deadAfter(Duration.ofSeconds(30))
+                .initialGrace(Duration.ofMillis(500)).build();
+        ClusterState state = new ClusterState(config);
+        HealthMonitor monitor = new HealthMonitor(config, new ReplicationDiscovery(), connector(), state,
+                System::nanoTime);
+        closeAfter.add(monitor);
+        monitor.start();
+        LocalNode replica = cluster.replica(1);
+        NodeAddress address = address(replica);
+        await(state, SLACK.plus(interval), "all up", t -> allUpAndReadable(t, 2));
+
+        cluster.kill(replica);
+        await(state, interval.plus(SLACK), "the killed replica SUSPECT (its first refused probe)",
+                health(address, Health.SUSPECT));
+        Duration took = await(state, interval.multipliedBy(3).plus(SLACK), "the killed replica DOWN",
+                health(address, Health.DOWN));
+        assertThat(took).as("from the first refused probe to DOWN (%d refusals), with probes every %s",
+                FailureDetector.REFUSED_TO_DOWN, interval).isLessThan(interval);
+
+        cluster.restart(replica);
+        await(state, SLACK.plus(interval.multipliedBy(3)), "restarted replica UP and readable",
+                t -> health(address, Health.UP).test(t) && readable(t, address));
+    }
+
     @Test
     @Order(4)
     void aFrozenPrimaryIsDownWithinDeadAfterPlusTheProbeTimeoutAndThawBringsItBack() throws Exception {
