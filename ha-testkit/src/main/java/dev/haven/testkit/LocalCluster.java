@@ -926,6 +926,9 @@ public final class LocalCluster implements AutoCloseable {
             options.add("--log-replica-updates=ON");
             options.add("--replica-net-timeout=" + settings.slaveNetTimeoutSeconds());
             options.add("--relay-log-recovery=ON");
+            // Replicas apply in parallel what touches different rows, not only what the primary committed in one
+            // group: a promotion waits for its candidate to apply what it received.
+            options.add("--binlog-transaction-dependency-tracking=WRITESET");
             options.add(writableAtBoot ? "--super-read-only=OFF" : "--super-read-only=ON");
         } else {
             options.add("--log-bin=mariadb-bin");
