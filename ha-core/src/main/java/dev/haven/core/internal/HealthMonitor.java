@@ -75,6 +75,9 @@ public final class HealthMonitor implements AutoCloseable {
     /** The first retry period of a replaced primary that does not answer (see {@code replacedPrimaryRetryNanos}). */
     static final long RETURN_RETRY_MILLIS = 20;
 
+    /** How long after a primary's last answer its replicas are probed four times as often (see spacingNanos). */
+    static final long PRIMARY_DOUBT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     private static final ProbeHook NO_HOOK = new ProbeHook() {
         @Override
         public ServerState inspect(Connection connection, ServerState seen) {
@@ -304,21 +307,53 @@ public final class HealthMonitor implements AutoCloseable {
      *       probes, and one that grows at the pace of the clock (an applier that stopped, a delay) would otherwise
      *       serve reads up to one whole interval past the bound. The campaign found reads 3.002 s old with a 2 s
      *       bound and 1 s probes on MySQL (seed 11000);</li>
+     *   <li>a replica while the primary is in doubt a quarter interval too (see {@code primaryInDoubt});</li>
      *   <li>any other node the interval.</li>
      * </ul>
      *
      * @param servingReads whether the node answered and is a replica, replicating, not lagging
      * @param lagMillis    its last judged lag, {@link Node#LAG_UNKNOWN} if none
+     * @param primaryInDoubt whether the node answered and is a replica while the primary is in doubt
+     *                     ({@link #primaryInDoubt()}): whether the replicas still hear from a primary that stopped
+     *                     answering is what a promotion waits for, and a link counts as lost only after its heartbeat
+     *                     count stood still across probes for two heartbeat periods, measured from the first probe
+     *                     that saw it stand; at a whole interval apart that first probe can come up to an interval
+     *                     after the last heartbeat. The drill's frozen primary waited 1.1-1.35 s after it was DOWN.
      */
     static long spacingNanos(boolean answered, Health health, boolean servingReads, long lagMillis, long maxLagMillis,
-                             long intervalNanos) {
+                             boolean primaryInDoubt, long intervalNanos) {
         if (!answered) {
             return health == Health.DOWN ? intervalNanos : intervalNanos / 4;
+        }
+        if (primaryInDoubt) {
+            return intervalNanos / 4;
         }
         if (servingReads && lagMillis >= 0 && lagMillis + intervalNanos / 1_000_000 > maxLagMillis) {
             return intervalNanos / 4;
         }
         return intervalNanos;
+    }
+
+    /**
+     * Whether a node in the topology with the primary role is {@code SUSPECT} or {@code DOWN}, for at most
+     * {@link #PRIMARY_DOUBT_NANOS} since it last answered: the time in which a failover is decided. A primary gone
+     * for longer (nobody promoted: observe mode, or a refusal) costs its replicas no more probes than before.
+     */
+    private boolean primaryInDoubt() {
+        Topology t = state.current();
+        if (t == null) {
+            return false;
+        }
+        long now = detector.now();
+        for (Node n : t.nodes()) {
+            if (n.role() == Role.PRIMARY && n.health() != Health.UP) {
+                long last = detector.lastSuccessNanos(n.address());
+                if (last != Long.MIN_VALUE && now - last < PRIMARY_DOUBT_NANOS) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private final class Prober implements Runnable {
@@ -363,10 +398,11 @@ public final class HealthMonitor implements AutoCloseable {
                 // After the topology that used this probe was published: whoever sees this time sees that topology.
                 lastCompletedProbeSentAt = started;
                 ServerState seen = lastState;
+                boolean replica = ok && seen != null && seen.role() == Role.REPLICA;
                 long spacing = spacingNanos(ok, detector.health(address),
-                        ok && seen != null && seen.role() == Role.REPLICA && detector.isReplicating(address)
-                                && !detector.isLagging(address),
-                        detector.lagMillis(address), config.maxReplicaLag().toMillis(), interval);
+                        replica && detector.isReplicating(address) && !detector.isLagging(address),
+                        detector.lagMillis(address), config.maxReplicaLag().toMillis(),
+                        replica && primaryInDoubt(), interval);
                 long next = started + spacing;
                 long returning = replacedPrimaryRetryNanos(ok, interval);
                 if (returning > 0) {
