@@ -303,6 +303,69 @@ class HealthMonitorIT {
                 .isEqualTo(replicasBefore);
     }
 
+    /**
+     * While the primary is in doubt its replicas are probed four times per interval: whether they still hear from
+     * it is what a promotion waits for, and a link counts as lost only once probes saw it stand still long enough.
+     * Counted by a replica's own {@code Questions} (one statement per steady probe), over 2 s before the freeze and
+     * 2 s while the primary is frozen, from one interval after it is in doubt; before, the same rate both times.
+     */
+    @Test
+    @Order(4)
+    void theReplicasOfAPrimaryInDoubtAreProbedFourTimesAsOften() throws Exception {
+        Duration interval = Duration.ofSeconds(1);
+        List<NodeAddress> seeds = new ArrayList<>();
+        for (LocalNode node : cluster.nodes()) {
+            seeds.add(address(node));
+        }
+        HavenConfig config = HavenConfig.builder().seeds(seeds).probeInterval(interval).connectTimeout(PROBE_TIMEOUT)
+                .probeTimeout(PROBE_TIMEOUT).suspectAfter(interval).deadAfter(Duration.ofSeconds(20))
+                .initialGrace(Duration.ofMillis(500)).build();
+        ClusterState state = new ClusterState(config);
+        HealthMonitor monitor = new HealthMonitor(config, new ReplicationDiscovery(), connector(), state,
+                System::nanoTime);
+        closeAfter.add(monitor);
+        monitor.start();
+        LocalNode primary = cluster.primary();
+        LocalNode replica = cluster.replica(0);
+        await(state, SLACK.plus(interval), "all up", t -> allUpAndReadable(t, 2));
+        Thread.sleep(1500); // steady probes on every connection
+        try (Connection counter = cluster.adminConnection(replica)) {
+            long steady = statementsOver(counter, Duration.ofSeconds(2));
+            cluster.freeze(primary);
+            try {
+                await(state, interval.plus(SLACK), "the frozen primary in doubt",
+                        t -> t.node(address(primary)).health() != Health.UP);
+                // A replica's next probe was planned a whole interval out before the doubt began.
+                Thread.sleep(interval.toMillis());
+                long inDoubt = statementsOver(counter, Duration.ofSeconds(2));
+                System.out.println("HealthMonitorIT: a replica got " + steady + " statements in 2 s with the primary"
+                        + " UP, " + inDoubt + " with it in doubt");
+                // Four probes per interval over two intervals; without the rule, one per interval and the probes
+                // that doubt asks for at once came to 6.
+                assertThat(inDoubt).as("statements to a replica in 2 s while the primary is in doubt (%d before)",
+                        steady).isGreaterThanOrEqualTo(8);
+            } finally {
+                cluster.thaw(primary);
+            }
+        }
+        await(state, SLACK.plus(interval.multipliedBy(3)), "the thawed primary UP", t -> allUpAndReadable(t, 2));
+    }
+
+    /** How many statements the server of {@code counter} ran in {@code window}, less the two counting ones. */
+    private static long statementsOver(Connection counter, Duration window) throws Exception {
+        long before = questions(counter);
+        Thread.sleep(window.toMillis());
+        return questions(counter) - before - 1;
+    }
+
+    private static long questions(Connection c) throws java.sql.SQLException {
+        try (java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE 'Questions'")) {
+            rs.next();
+            return rs.getLong(2);
+        }
+    }
+
     @Test
     @Order(5)
     void aPartitionedNodeIsDetectedLikeAFrozenOne() throws Exception {
