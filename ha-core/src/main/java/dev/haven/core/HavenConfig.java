@@ -356,6 +356,14 @@ public final class HavenConfig {
         return (Boolean) get(ConfigKey.FAILOVER_AUTO_FAILBACK);
     }
 
+    /**
+     * {@code ha.failover.fencer}: the class name of the {@link PrimaryFencer} a promotion calls before it makes the
+     * candidate writable; {@code null} if none.
+     */
+    public String failoverFencer() {
+        return (String) get(ConfigKey.FAILOVER_FENCER);
+    }
+
     /** {@code ha.replay}. */
     public Replay replay() {
         return (Replay) get(ConfigKey.REPLAY);
@@ -607,6 +615,14 @@ public final class HavenConfig {
             return put(ConfigKey.FAILOVER_AUTO_FAILBACK, autoFailback);
         }
 
+        /**
+         * {@code ha.failover.fencer}: the name of a {@link PrimaryFencer} class ({@code MyFencer.class.getName()});
+         * needs {@code ha.failover=promote}.
+         */
+        public Builder failoverFencer(String className) {
+            return set(ConfigKey.FAILOVER_FENCER.key(), className);
+        }
+
         /** {@code ha.replay}. */
         public Builder replay(Replay replay) {
             return put(ConfigKey.REPLAY, replay);
@@ -671,6 +687,10 @@ public final class HavenConfig {
             if (c.failover() != FailoverMode.PROMOTE && (c.failoverRejoin() || c.failoverAutoFailback())) {
                 throw new IllegalArgumentException("ha.failover.rejoin and ha.failover.autoFailback need ha.failover=promote (is "
                         + SettingType.kebab(c.failover()) + ")");
+            }
+            if (c.failover() != FailoverMode.PROMOTE && c.failoverFencer() != null) {
+                throw new IllegalArgumentException("ha.failover.fencer needs ha.failover=promote (is "
+                        + SettingType.kebab(c.failover()) + "): only a promoting instance fences the old primary");
             }
             if (c.adminPassword() != null && c.adminUser() == null) {
                 throw new IllegalArgumentException("ha.admin.password is set but ha.admin.user is not");

@@ -117,6 +117,36 @@ class HavenConfigTest {
                 .isEqualTo(HavenConfig.Consistency.READ_YOUR_WRITES);
     }
 
+    /** A fencer for the class-name checks; never called. */
+    public static final class NoFencing implements dev.haven.core.PrimaryFencer {
+        @Override
+        public void fence(NodeAddress primary, long serverId) {
+        }
+    }
+
+    @Test
+    void aFencerIsAClassImplementingPrimaryFencerAndNeedsPromoteMode() {
+        String name = NoFencing.class.getName();
+        assertThat(seeded().set("ha.failover", "promote").set("ha.failover.fencer", name).build().failoverFencer())
+                .isEqualTo(name);
+        assertThat(seeded().set("ha.failover", "promote").failoverFencer(name).build().failoverFencer())
+                .isEqualTo(name);
+        assertThat(seeded().build().failoverFencer()).isNull();
+        assertThatThrownBy(() -> seeded().set("ha.failover.fencer", name).build())
+                .hasMessage("ha.failover.fencer needs ha.failover=promote (is observe): only a promoting instance"
+                        + " fences the old primary");
+        assertThatThrownBy(() -> seeded().set("ha.failover.fencer", "com.example.NoSuchFencer"))
+                .hasMessage("ha.failover.fencer: 'com.example.NoSuchFencer' is not a class that can be loaded;"
+                        + " allowed: the name of a class implementing dev.haven.core.PrimaryFencer with a public"
+                        + " no-argument constructor");
+        assertThatThrownBy(() -> seeded().set("ha.failover.fencer", String.class.getName()))
+                .hasMessageStartingWith("ha.failover.fencer: 'java.lang.String' does not implement"
+                        + " dev.haven.core.PrimaryFencer;");
+        HavenConfig.Builder b = seeded().set("ha.failover", "promote").set("ha.failover.fencer", name);
+        assertThatThrownBy(() -> b.set("ha.failover.fencer", "nope.Nope")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(b.build().failoverFencer()).as("a refused value changes nothing").isEqualTo(name);
+    }
+
     @Test
     void failedSetChangesNothing() {
         HavenConfig.Builder b = seeded().set("ha.maxReplicaLag", "2s");

@@ -136,6 +136,8 @@ public class HavenProperties {
 
         private Boolean autoFailback;
 
+        private String fencer;
+
         public HavenConfig.FailoverMode getMode() {
             return mode;
         }
@@ -182,6 +184,14 @@ public class HavenProperties {
 
         public void setAutoFailback(Boolean autoFailback) {
             this.autoFailback = autoFailback;
+        }
+
+        public String getFencer() {
+            return fencer;
+        }
+
+        public void setFencer(String fencer) {
+            this.fencer = fencer;
         }
     }
 

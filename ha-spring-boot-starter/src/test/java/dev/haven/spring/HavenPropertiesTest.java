@@ -29,6 +29,13 @@ class HavenPropertiesTest {
         assertThat(PropertyNames.propertyOf("ha.seeds")).as("the URL's hosts are the seeds").isNull();
     }
 
+    /** A fencer class for binding; never called. */
+    public static final class NoFencing implements dev.haven.core.PrimaryFencer {
+        @Override
+        public void fence(dev.haven.core.NodeAddress primary, long serverId) {
+        }
+    }
+
     @Test
     void everySettingBindsFromItsDefaultTextAndGivesHavenTheSameValue() {
         Map<String, String> source = new HashMap<>();
@@ -41,7 +48,8 @@ class HavenPropertiesTest {
             String text = setting.defaultValue() != null && !setting.defaultValue().isEmpty() ? setting.defaultValue()
                     : setting.key().equals("ha.zones") ? "db1:3306=eu-1a"
                     : setting.key().equals("ha.promotion") ? "db1:3306=never"
-                    : setting.key().equals("ha.zone") ? "eu-1a" : "text of " + setting.key();
+                    : setting.key().equals("ha.zone") ? "eu-1a"
+                    : setting.key().equals("ha.failover.fencer") ? NoFencing.class.getName() : "text of " + setting.key();
             source.put(property, text);
             // as Haven writes it (60s is 1m); secrets are free text and stay as they are
             var type = dev.haven.core.internal.ConfigKey.find(setting.key()).type();
@@ -50,7 +58,8 @@ class HavenPropertiesTest {
         HavenProperties bound = bind(source);
         assertThat(bound.settings()).containsExactlyInAnyOrderEntriesOf(expected);
         assertThat(bound.settings()).hasSize(HavenConfig.settings().size() - 1);
-        assertThat(HavenConfig.builder().seeds("db1").setAll(bound.settings()).build())
+        // a fencer needs promote mode, whose default is observe
+        assertThat(HavenConfig.builder().seeds("db1").setAll(bound.settings()).set("ha.failover", "promote").build())
                 .as("every value Haven receives is one it accepts").isNotNull();
     }
 

@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
 public final class LocalCluster implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
+    /** Every cluster started and not closed yet, for {@link #killNodeAt}: a fencer is named by class only. */
+    private static final java.util.Set<LocalCluster> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final Builder settings;
     private final Path root;
@@ -337,6 +339,28 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------- faults
+
+    /**
+     * SIGKILL for the node at {@code host:port} (the port clients use, or the server's own) of any cluster open in
+     * this JVM, running, frozen or already dead: the power switch an HA layer's fencing agent (STONITH) pulls. The
+     * node stays down until {@link #restart} or one of its variants.
+     *
+     * @return false when no open cluster has a node there
+     */
+    public static boolean killNodeAt(String host, int port) {
+        if (!"127.0.0.1".equals(host) && !"localhost".equals(host)) {
+            return false;
+        }
+        for (LocalCluster cluster : OPEN) {
+            for (LocalNode node : cluster.nodes) {
+                if (node.port() == port || node.serverPort() == port) {
+                    cluster.kill(node);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 
     /** SIGKILL: the crash case. Clients see connections refused until {@link #restart}. */
     public void kill(LocalNode node) {
@@ -791,6 +815,7 @@ public final class LocalCluster implements AutoCloseable {
             return;
         }
         closed = true;
+        OPEN.remove(this);
         for (LocalNode node : nodes) {
             node.proxy.close();
             ServerProcess p = node.process;
@@ -1033,6 +1058,7 @@ public final class LocalCluster implements AutoCloseable {
             cluster.awaitReplicationConnected(Duration.ofSeconds(30));
             cluster.startupTime = Duration.ofNanos(System.nanoTime() - begin);
             log.info("Started {} in {} ms", cluster, cluster.startupTime.toMillis());
+            OPEN.add(cluster);
             return cluster;
         } catch (RuntimeException | Error e) {
             LocalCluster partial = cluster != null ? cluster : new LocalCluster(settings, root, temporary, nodes);

@@ -8,6 +8,7 @@ import dev.haven.core.Node;
 import dev.haven.core.ReplicationPosition;
 import dev.haven.core.NodeAddress;
 import dev.haven.core.NodeConnector;
+import dev.haven.core.PrimaryFencer;
 import dev.haven.core.Role;
 import dev.haven.core.ServerState;
 import dev.haven.core.Topology;
@@ -74,6 +75,11 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     private final ClusterState state;
     private final HealthMonitor monitor;
     private final LongSupplier nanoTime;
+    /** {@code ha.failover.fencer}, instantiated once; null when none is configured. */
+    private final PrimaryFencer fencer;
+    /** Whether the fencer's last call failed, and when it began; the failover thread's own. */
+    private boolean fencerFailed;
+    private long fencerFailedNanos;
     private final Thread thread;
     private final Set<Long> superseded = ConcurrentHashMap.newKeySet();
     private final Set<Long> rejoinRefused = ConcurrentHashMap.newKeySet();
@@ -120,6 +126,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
         this.state = state;
         this.monitor = monitor;
         this.nanoTime = nanoTime;
+        this.fencer = newFencer(config.failoverFencer());
         this.thread = new Thread(this::run, "haven-failover");
         this.thread.setDaemon(true);
     }
@@ -440,7 +447,18 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             refuse(dead.address(), lostAcknowledged(decision, need));
             return;
         }
+        if (fencerFailed && now - fencerFailedNanos < fencerPauseNanos()) {
+            refuse(dead.address(), "the fencer failed " + TimeUnit.NANOSECONDS.toMillis(now - fencerFailedNanos)
+                    + " ms ago; it is called again " + TimeUnit.NANOSECONDS.toMillis(fencerPauseNanos())
+                    + " ms after a failure");
+            return;
+        }
         promote(t, dead, decision);
+    }
+
+    /** How long a failed fencer is left alone: its agent (a cloud or power API) is not asked at every tick. */
+    private long fencerPauseNanos() {
+        return Math.max(TimeUnit.SECONDS.toNanos(1), config.probeInterval().toNanos());
     }
 
     /**
@@ -768,6 +786,11 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                         + " within " + config.failoverTimeout().toMillis() + " ms");
                 return;
             }
+            String unfenced = isolate(dead);
+            if (unfenced != null) {
+                finish(candidate, dead, started, "abandoned: " + unfenced);
+                return;
+            }
             // Final. The others stop applying first (whatever a waking old primary might still send them stays in
             // their relay logs), then the candidate: it holds at least what any of them applied.
             for (Map.Entry<Node, Connection> e : locked.entrySet()) {
@@ -811,6 +834,66 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                 close(e.getValue());
             }
         }
+    }
+
+    private static PrimaryFencer newFencer(String className) {
+        if (className == null) {
+            return null;
+        }
+        Class<?> type = SettingType.ClassNameType.load(className);
+        try {
+            return (PrimaryFencer) Objects.requireNonNull(type, className).getConstructor().newInstance();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ? e.getCause() : e;
+            throw new IllegalArgumentException(ConfigKey.FAILOVER_FENCER.key() + ": '" + className
+                    + "' could not be instantiated (" + cause + ")", cause);
+        }
+    }
+
+    /**
+     * Calls the configured {@link PrimaryFencer} for the primary being replaced, on a thread of its own bounded by
+     * {@code ha.failover.timeout}, before any server is changed. Returns null once the old primary is isolated (or
+     * when no fencer is configured), else why the promotion must not go on. The fencer's own message goes to the
+     * log only: it is the application's text, and an event reaches endpoints.
+     */
+    private String isolate(Node dead) {
+        if (fencer == null) {
+            return null;
+        }
+        long began = nanoTime.getAsLong();
+        fencerFailed = true; // until it returns
+        fencerFailedNanos = began;
+        Throwable[] failure = new Throwable[1];
+        Thread t = worker(() -> {
+            try {
+                fencer.fence(dead.address(), dead.serverId());
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, "haven-failover-fencer");
+        t.start();
+        try {
+            t.join(Math.max(1, config.failoverTimeout().toMillis()));
+        } catch (InterruptedException e) {
+            t.interrupt();
+            Thread.currentThread().interrupt();
+            return "interrupted while " + fencer.getClass().getName() + " fenced " + dead.address();
+        }
+        if (t.isAlive()) {
+            t.interrupt();
+            return fencer.getClass().getName() + " did not fence " + dead.address() + " within "
+                    + config.failoverTimeout().toMillis() + " ms";
+        }
+        if (failure[0] != null) {
+            log.warn("{} could not fence {}; no promotion", fencer.getClass().getName(), dead.address(), failure[0]);
+            return fencer.getClass().getName() + " could not fence " + dead.address() + " ("
+                    + failure[0].getClass().getName() + ", see the log)";
+        }
+        fencerFailed = false;
+        emit(HavenEvent.Type.FENCED, dead.address(), "PRIMARY", "ISOLATED", fencer.getClass().getName()
+                + " isolated the primary being replaced in " + TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - began)
+                + " ms");
+        return null;
     }
 
     /**

@@ -341,6 +341,75 @@ public abstract class SettingType<T> {
         }
     }
 
+    /**
+     * The name of a class implementing {@code type} with a public no-argument constructor, checked by loading it
+     * (from the thread's context class loader, else Haven's); empty means none ({@code null}).
+     */
+    public static SettingType<String> className(Class<?> type) {
+        return new ClassNameType(type);
+    }
+
+    static final class ClassNameType extends SettingType<String> {
+        private final Class<?> type;
+
+        ClassNameType(Class<?> type) {
+            super("class name", String.class);
+            this.type = type;
+        }
+
+        @Override
+        public String allowed() {
+            return "the name of a class implementing " + type.getName() + " with a public no-argument constructor";
+        }
+
+        @Override
+        public String parse(String key, String text) {
+            return text == null || text.trim().isEmpty() ? null : check(key, text.trim());
+        }
+
+        @Override
+        public String check(String key, String value) {
+            if (value != null) {
+                Class<?> loaded = load(value);
+                if (loaded == null) {
+                    throw invalid(key, value, "is not a class that can be loaded");
+                }
+                if (!type.isAssignableFrom(loaded)) {
+                    throw invalid(key, value, "does not implement " + type.getName());
+                }
+                try {
+                    if (!java.lang.reflect.Modifier.isPublic(loaded.getConstructor().getModifiers())) {
+                        throw invalid(key, value, "has no public no-argument constructor");
+                    }
+                } catch (NoSuchMethodException e) {
+                    throw invalid(key, value, "has no public no-argument constructor");
+                }
+            }
+            return value;
+        }
+
+        @Override
+        public String format(String value) {
+            return value == null ? "" : value;
+        }
+
+        /** The class of that name, or null when no class loader that Haven may use has it. */
+        static Class<?> load(String name) {
+            ClassLoader context = Thread.currentThread().getContextClassLoader();
+            for (ClassLoader loader : new ClassLoader[] {context, SettingType.class.getClassLoader()}) {
+                if (loader == null) {
+                    continue;
+                }
+                try {
+                    return Class.forName(name, false, loader);
+                } catch (ClassNotFoundException | LinkageError e) {
+                    // try the next one
+                }
+            }
+            return null;
+        }
+    }
+
     /** A zone name: letters, digits, '.', '-', '_'; empty means none ({@code null}). */
     public static SettingType<String> zoneName() {
         return ZONE;
