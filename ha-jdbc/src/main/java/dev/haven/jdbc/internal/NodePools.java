@@ -46,6 +46,9 @@ final class NodePools implements HavenEventListener, AutoCloseable {
     /** Nodes condemned before their pool existed (a pool created later starts condemned). */
     private final Set<NodeAddress> condemnedEarly = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.ExecutorService aborter;
+    /** The pools' threads (adders, closers, housekeepers) and the aborter's, waited for by {@link #close()}. */
+    private final TrackedThreads threads = new TrackedThreads("haven-pool");
+    private final TrackedThreads abortThreads = new TrackedThreads("haven-abort");
     private final java.sql.Driver driver;
     private volatile Supplier<Topology> topology;
     private volatile boolean closed;
@@ -74,11 +77,7 @@ final class NodePools implements HavenEventListener, AutoCloseable {
         }
         this.driver = VendorNodeConnector.loadDriverClass(url.vendor(), this.poolSettings.getProperty("driverClassName"),
                 Thread.currentThread().getContextClassLoader(), NodePools.class.getClassLoader());
-        this.aborter = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "haven-abort");
-            t.setDaemon(true);
-            return t;
-        });
+        this.aborter = java.util.concurrent.Executors.newCachedThreadPool(abortThreads);
     }
 
     /** Where a node's role is looked up when it goes down; until set, every node that goes down is condemned. */
@@ -214,6 +213,10 @@ final class NodePools implements HavenEventListener, AutoCloseable {
         }
         if (customizer != null) {
             customizer.accept(node, config);
+        }
+        if (config.getThreadFactory() == null && config.getScheduledExecutor() == null) {
+            // HikariCP's shutdown leaves its housekeeper (and an adder stuck in a connect) running: close() waits.
+            config.setThreadFactory(threads);
         }
         // HikariCP ignores its dataSourceProperties beside a data source: hand the pool settings' vendor driver
         // properties (dataSource.X, spring.datasource.hikari.data-source-properties.X) to Haven's, the URL's first
@@ -409,5 +412,9 @@ final class NodePools implements HavenEventListener, AutoCloseable {
         }
         pools.clear();
         aborter.shutdownNow();
+        // Bounded like the failover's own threads: an adder in a connect to a frozen server ends at its timeout.
+        long bound = Math.max(1_000, 2 * connectTimeoutMillis);
+        threads.awaitEnd(bound);
+        abortThreads.awaitEnd(bound);
     }
 }
