@@ -32,7 +32,10 @@ public final class HavenEvent {
         FAILOVER_FINISHED,
         /** A node was made the primary. WARN. */
         PROMOTED,
-        /** An old primary was made read-only. WARN. */
+        /**
+         * An old primary was made read-only (new value {@code read_only=ON}), or isolated by the fencing agent of
+         * {@code ha.failover.fencer} (new value {@code ISOLATED}). WARN.
+         */
         FENCED,
         /** A failover was considered and refused (replicas disagree, too soon, too much data loss). WARN. */
         FAILOVER_REFUSED,

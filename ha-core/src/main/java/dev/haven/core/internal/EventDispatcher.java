@@ -96,7 +96,7 @@ public final class EventDispatcher {
             case FAILOVER_STARTED: sb.append("failover started"); break;
             case FAILOVER_FINISHED: sb.append("failover finished"); break;
             case PROMOTED: sb.append("promoted to primary"); break;
-            case FENCED: sb.append("fenced (read-only)"); break;
+            case FENCED: sb.append("fenced"); break;
             case FAILOVER_REFUSED: sb.append("failover refused"); break;
             case AUTHENTICATION_FAILED: sb.append("refused the login"); break;
             case CONFIGURATION_WARNING: sb.append("configuration warning"); break;

@@ -77,6 +77,23 @@ class HealthMonitorIT {
                         + "&socketTimeout=" + socketTimeout.toMillis(), cluster.appUser(), cluster.appPassword());
     }
 
+    /** Starts a monitor of every node of the cluster (closed after the test) and returns its state. */
+    private ClusterState startMonitorOfEveryNode(Duration interval, Duration suspectAfter, Duration deadAfter) {
+        List<NodeAddress> seeds = new ArrayList<>();
+        for (LocalNode node : cluster.nodes()) {
+            seeds.add(address(node));
+        }
+        HavenConfig config = HavenConfig.builder().seeds(seeds).probeInterval(interval).connectTimeout(PROBE_TIMEOUT)
+                .probeTimeout(PROBE_TIMEOUT).suspectAfter(suspectAfter).deadAfter(deadAfter)
+                .initialGrace(Duration.ofMillis(500)).build();
+        ClusterState state = new ClusterState(config);
+        HealthMonitor monitor = new HealthMonitor(config, new ReplicationDiscovery(), connector(), state,
+                System::nanoTime);
+        closeAfter.add(monitor);
+        monitor.start();
+        return state;
+    }
+
     static HavenConfig config(NodeAddress... seeds) {
         return HavenConfig.builder()
                 .seeds(List.of(seeds))
@@ -240,18 +257,7 @@ class HealthMonitorIT {
     @Order(3)
     void aKilledNodeNobodyUsesIsDownTwoQuarterIntervalsAfterItsFirstRefusedProbe() throws Exception {
         Duration interval = Duration.ofSeconds(2);
-        List<NodeAddress> seeds = new ArrayList<>();
-        for (LocalNode node : cluster.nodes()) {
-            seeds.add(address(node));
-        }
-        HavenConfig config = HavenConfig.builder().seeds(seeds).probeInterval(interval).connectTimeout(PROBE_TIMEOUT)
-                .probeTimeout(PROBE_TIMEOUT).suspectAfter(Duration.ofSeconds(5)).deadAfter(Duration.ofSeconds(30))
-                .initialGrace(Duration.ofMillis(500)).build();
-        ClusterState state = new ClusterState(config);
-        HealthMonitor monitor = new HealthMonitor(config, new ReplicationDiscovery(), connector(), state,
-                System::nanoTime);
-        closeAfter.add(monitor);
-        monitor.start();
+        ClusterState state = startMonitorOfEveryNode(interval, Duration.ofSeconds(5), Duration.ofSeconds(30));
         LocalNode replica = cluster.replica(1);
         NodeAddress address = address(replica);
         await(state, SLACK.plus(interval), "all up", t -> allUpAndReadable(t, 2));
@@ -313,18 +319,7 @@ class HealthMonitorIT {
     @Order(4)
     void theReplicasOfAPrimaryInDoubtAreProbedFourTimesAsOften() throws Exception {
         Duration interval = Duration.ofSeconds(1);
-        List<NodeAddress> seeds = new ArrayList<>();
-        for (LocalNode node : cluster.nodes()) {
-            seeds.add(address(node));
-        }
-        HavenConfig config = HavenConfig.builder().seeds(seeds).probeInterval(interval).connectTimeout(PROBE_TIMEOUT)
-                .probeTimeout(PROBE_TIMEOUT).suspectAfter(interval).deadAfter(Duration.ofSeconds(20))
-                .initialGrace(Duration.ofMillis(500)).build();
-        ClusterState state = new ClusterState(config);
-        HealthMonitor monitor = new HealthMonitor(config, new ReplicationDiscovery(), connector(), state,
-                System::nanoTime);
-        closeAfter.add(monitor);
-        monitor.start();
+        ClusterState state = startMonitorOfEveryNode(interval, interval, Duration.ofSeconds(20));
         LocalNode primary = cluster.primary();
         LocalNode replica = cluster.replica(0);
         await(state, SLACK.plus(interval), "all up", t -> allUpAndReadable(t, 2));
