@@ -81,10 +81,15 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     private boolean fencerFailed;
     private long fencerFailedNanos;
     private final Thread thread;
-    private final Set<Long> superseded = ConcurrentHashMap.newKeySet();
+    /** Replaced primaries by server_id, to when they were replaced ({@code System.nanoTime()}). */
+    private final Map<Long, Long> superseded = new ConcurrentHashMap<>();
     private final Set<Long> rejoinRefused = ConcurrentHashMap.newKeySet();
     /** Per replica server_id: the last probe seen and since when its link showed no sign of life. Thread-confined. */
     private final Map<Long, LinkWatch> links = new HashMap<>();
+    /** Per replica server_id, when re-pointing it away from a replaced primary was last tried. Thread-confined. */
+    private final Map<Long, Long> strandedTried = new HashMap<>();
+    /** Stranded replicas refused a re-pointing (they hold what the primary lacks): reported once each. */
+    private final Set<Long> strandedRefused = ConcurrentHashMap.newKeySet();
     /** Per server_id, since when it has been a writable rival of the primary. Thread-confined. */
     private final Map<Long, Long> rivalsSince = new HashMap<>();
     private volatile boolean running = true;
@@ -247,12 +252,18 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
 
     @Override
     public boolean superseded(long serverId) {
-        return superseded.contains(serverId);
+        return superseded.containsKey(serverId);
+    }
+
+    @Override
+    public long replacedAtNanos(long serverId) {
+        Long at = superseded.get(serverId);
+        return at == null ? Long.MIN_VALUE : at;
     }
 
     @Override
     public ServerState inspect(Connection connection, ServerState seen) throws SQLException {
-        if (!superseded.contains(seen.serverId()) || !running) {
+        if (!superseded.containsKey(seen.serverId()) || !running) {
             return seen;
         }
         if (seen.replication() != null && seen.replication().ioState() == ServerState.IoState.RUNNING) {
@@ -417,6 +428,9 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             lastRefusal = null;
             supersedeRivals(t, primary);
             keepStandby(primary, now);
+            for (Node n : stranded(t, primary)) {
+                repointStranded(t, n, primary, now);
+            }
             return;
         }
         Node dead = byServerId(t, primaryServerId);
@@ -475,17 +489,26 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
      */
     private void maybeReopen(Topology t, Node old, long now) {
         ServerState seen = monitor.lastState(old.address());
-        if (seen == null || !seen.readOnly() || seen.replication() != null || superseded.contains(old.serverId())
+        if (seen == null || !seen.readOnly() || seen.replication() != null || superseded.containsKey(old.serverId())
                 || now - lastReopenCheckNanos < TimeUnit.MILLISECONDS.toNanos(500)) {
             return;
         }
         lastReopenCheckNanos = now;
+        List<Node> stranded = stranded(t, old);
+        if (!stranded.isEmpty()) {
+            // Replicas that still follow a primary this one replaced (their re-pointing failed, or they were away
+            // during the promotion): re-pointed to it first, then the next check finds every node following it.
+            for (Node n : stranded) {
+                repointStranded(t, n, old, now);
+            }
+            return;
+        }
         List<Node> others = new ArrayList<>();
         List<Node> replaced = new ArrayList<>();
         for (Node n : t.nodes()) {
             if (n.serverId() != old.serverId()) {
                 ServerState s = monitor.lastState(n.address());
-                if (superseded.contains(n.serverId())) {
+                if (superseded.containsKey(n.serverId())) {
                     // A primary this instance replaced earlier: fenced, it follows nobody (unless rejoined). It only
                     // has to be read-only, checked again under the lock when it answers; away, it is fenced on return.
                     if (n.health() == Health.UP) {
@@ -551,6 +574,109 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     }
 
     /**
+     * The live replicas that replicate from a primary this instance saw replaced, rather than from {@code primary}:
+     * their re-pointing by the promotion failed (found by the fault campaign, seed 13171: a replica restarting
+     * during the settling), or they were away when it ran. Empty while a promotion is still settling (it re-points
+     * them itself).
+     */
+    private List<Node> stranded(Topology t, Node primary) {
+        if (!workers.isEmpty() || superseded.isEmpty()) {
+            return List.of();
+        }
+        List<Node> out = new ArrayList<>();
+        for (Node n : t.nodes()) {
+            if (n.serverId() == primary.serverId() || n.health() != Health.UP || superseded.containsKey(n.serverId())) {
+                continue;
+            }
+            ServerState s = monitor.lastState(n.address());
+            if (s != null && replacedSourceOf(t, s) != 0) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The server_id of the replaced primary that {@code s} replicates from, 0 if it follows none (see
+     * {@link HealthMonitor#sourceServerId} for a replica not connected since it started).
+     */
+    private long replacedSourceOf(Topology t, ServerState s) {
+        ServerState.Replication r = s.replication();
+        if (r == null) {
+            return 0;
+        }
+        long source = monitor.sourceServerId(r);
+        return source != 0 && superseded.containsKey(source) ? source : 0;
+    }
+
+    /**
+     * Re-points a stranded replica to {@code target}, the primary (or the returned primary nobody replaced), under
+     * the failover lock on the replica and after fresh reads: only if it still follows a replaced primary, is
+     * read-only, and holds nothing {@code target} lacks (what a replaced primary sent it after the promotion would be
+     * lost; such a replica is reported once and left to an operator). Tried at most once a second per replica.
+     * Until it follows the primary its lag counts from the replacement, so it serves no stale read meanwhile.
+     */
+    private void repointStranded(Topology t, Node n, Node target, long now) {
+        Long tried = strandedTried.get(n.serverId());
+        if (tried != null && now - tried < TimeUnit.SECONDS.toNanos(1)) {
+            return;
+        }
+        strandedTried.put(n.serverId(), now);
+        try (Connection c = adminConnection(n.address())) {
+            if (!tryLock(c, n)) {
+                return; // another instance is promoting or re-pointing it
+            }
+            try {
+                ServerState fresh = discovery.probe(c, n.address());
+                long from = replacedSourceOf(t, fresh);
+                if (from == 0 || !fresh.readOnly()) {
+                    return;
+                }
+                ServerState held;
+                try (Connection p = adminConnection(target.address())) {
+                    held = discovery.probe(p, target.address());
+                }
+                ReplicationPosition has = HealthMonitor.parsePosition(held.gtidPosition());
+                ReplicationPosition applied = HealthMonitor.parsePosition(fresh.gtidPosition());
+                if (held.serverId() != target.serverId() || has == null || applied == null || !has.covers(applied)) {
+                    if (has != null && applied != null && strandedRefused.add(n.serverId())) {
+                        emit(HavenEvent.Type.FAILOVER_REFUSED, n.address(), null, null, n.address()
+                                + " still replicates from the replaced primary (server_id " + from + ") and holds"
+                                + " transactions " + target.address() + " lacks (" + fresh.gtidPosition()
+                                + "); it is not re-pointed, serves no reads, and waits for an operator");
+                    }
+                    return;
+                }
+                ServerAdmin admin = new ServerAdmin(c, fresh.flavor());
+                admin.repoint(target.address());
+                if (admin.semiSyncReplica()) {
+                    // A primary left without semi-sync replicas by the promotion has one again.
+                    try (Connection p = adminConnection(target.address())) {
+                        ServerAdmin a = new ServerAdmin(p, held.flavor());
+                        if (!a.semiSyncPrimary()) {
+                            a.startSemiSyncPrimary();
+                        }
+                    }
+                }
+                strandedRefused.remove(n.serverId());
+                log.info("{} still replicated from the replaced primary (server_id {}); re-pointed to {}", n.address(),
+                        from, target.address());
+                emit(HavenEvent.Type.ROLE_CHANGED, n.address(), "STRANDED_REPLICA", "REPLICA", "re-pointed to "
+                        + target.address() + ": it still replicated from the replaced primary (server_id " + from + ")");
+                monitor.probeNow(n.address());
+            } finally {
+                try {
+                    new ServerAdmin(c, ServerState.Flavor.MARIADB).unlock(LOCK);
+                } catch (SQLException ignored) {
+                    // closing the connection releases it too
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.debug("Re-pointing {} to {} failed: {}", n.address(), target.address(), e.toString());
+        }
+    }
+
+    /**
      * Another writable server that replicates from nobody while the replicas follow the primary: an old primary
      * that came back while no instance that saw the promotion was running. It lost the claim to the primary role
      * (see {@code HealthMonitor}); it is fenced like any replaced primary.
@@ -573,7 +699,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
         // stays one for a while is fenced.
         long patience = Math.max(TimeUnit.SECONDS.toNanos(2), 3 * config.probeInterval().toNanos());
         for (Node n : t.nodes()) {
-            if (n.serverId() == primary.serverId() || n.serverId() == 0 || superseded.contains(n.serverId())) {
+            if (n.serverId() == primary.serverId() || n.serverId() == 0 || superseded.containsKey(n.serverId())) {
                 continue;
             }
             ServerState s = monitor.lastState(n.address());
@@ -621,7 +747,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     }
 
     private void supersede(long serverId, String why) {
-        if (superseded.add(serverId)) {
+        if (superseded.putIfAbsent(serverId, System.nanoTime()) == null) {
             log.info("server_id {} is no longer the primary ({}); it is fenced if it comes back writable", serverId, why);
         }
     }

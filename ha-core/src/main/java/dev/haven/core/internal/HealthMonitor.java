@@ -70,6 +70,14 @@ public final class HealthMonitor implements AutoCloseable {
 
         /** Whether the server was a primary that another one replaced: its claim to be primary never stands. */
         boolean superseded(long serverId);
+
+        /**
+         * When ({@code System.nanoTime()}) the server was seen replaced as the primary, {@link Long#MIN_VALUE} if it
+         * was not (or has since rejoined as a replica). A replica still following it lacks everything written since.
+         */
+        default long replacedAtNanos(long serverId) {
+            return Long.MIN_VALUE;
+        }
     }
 
     /** The first retry period of a replaced primary that does not answer (see {@code replacedPrimaryRetryNanos}). */
@@ -99,6 +107,8 @@ public final class HealthMonitor implements AutoCloseable {
     private final boolean followPeers;
     private final Set<NodeAddress> seeds;
     private final Map<NodeAddress, Prober> probers = new ConcurrentHashMap<>();
+    /** Source addresses as the replicas name them, to the server_id a connected replica reported there. */
+    private final Map<NodeAddress, Long> sourceIds = new ConcurrentHashMap<>();
     /** The primary's positions over the last probes: what a replica's staleness is held against. */
     private final PrimaryPositions primaryPositions = new PrimaryPositions();
     private final Set<NodeAddress> aliases = ConcurrentHashMap.newKeySet();
@@ -127,6 +137,26 @@ public final class HealthMonitor implements AutoCloseable {
         this.seeds = new HashSet<>(config.seeds());
         this.ticker = new Thread(this::tick, "haven-monitor-tick");
         this.ticker.setDaemon(true);
+    }
+
+    /**
+     * The server_id of a replica's source: as the replica reports it, or, before its receiver has connected since
+     * the replica started (it then reports 0), as another replica connected to the same source address reported
+     * it, or as the node Haven probes at that address; 0 if unknown. The address is the one the replicas use,
+     * which need not be Haven's (a proxy, another network).
+     */
+    public long sourceServerId(ServerState.Replication replication) {
+        if (replication.sourceServerId() != 0 || replication.sourceHost().isBlank()) {
+            return replication.sourceServerId();
+        }
+        NodeAddress at = NodeAddress.of(replication.sourceHost(), replication.sourcePort());
+        Long learned = sourceIds.get(at);
+        if (learned != null) {
+            return learned;
+        }
+        Prober source = probers.get(at);
+        ServerState s = source == null ? null : source.lastState;
+        return s == null ? 0 : s.serverId();
     }
 
     /** Installs failover's probe hook; call before {@link #start()}. */
@@ -507,14 +537,26 @@ public final class HealthMonitor implements AutoCloseable {
             if (seen.role() == Role.PRIMARY && position != null) {
                 primaryPositions.record(answeredAt, position);
             }
+            if (replication != null && replication.sourceServerId() != 0 && !replication.sourceHost().isBlank()) {
+                sourceIds.put(NodeAddress.of(replication.sourceHost(), replication.sourcePort()),
+                        replication.sourceServerId());
+            }
             if (seen.role() == Role.REPLICA) {
                 ReplicationPosition received = replication == null ? null : parsePosition(replication.receivedGtid());
+                // A replica still following a primary that was replaced lacks everything written since: its own
+                // lag counter and positions measure it against that source (found by the fault campaign, seed
+                // 13171: a replica whose re-pointing failed served reads missing seconds of the new primary's writes
+                // while the new primary was away, so that no live node showed what it lacked).
+                long replacedAt = replication == null ? Long.MIN_VALUE : hook.replacedAtNanos(sourceServerId(replication));
+                long sinceReplaced = replacedAt == Long.MIN_VALUE ? 0
+                        : Math.max(0, TimeUnit.NANOSECONDS.toMillis(answeredAt - replacedAt));
                 if (replication == null) {
                     // Static discovery: a read-only server with no replication channel to read; the list is trusted.
                     detector.lagObserved(address, 0);
                 } else if (replication.isReplicating() && seen.routable()) {
-                    detector.lagObserved(address, Math.max(lagUpperBoundMillis(replication.secondsBehind()),
-                            positionLagMillis(position, received, answeredAt - latencyNanos)));
+                    detector.lagObserved(address, Math.max(sinceReplaced, Math.max(
+                            lagUpperBoundMillis(replication.secondsBehind()),
+                            positionLagMillis(position, received, answeredAt - latencyNanos))));
                 } else if (lostADeadSource(replication)) {
                     // The source is gone for us too: nothing newer exists to read, so the replica keeps serving
                     // with the lag it had (reads must survive a primary crash), unless it lacks what another live
@@ -529,7 +571,7 @@ public final class HealthMonitor implements AutoCloseable {
                     long behind = replication.secondsBehind();
                     long reported = behind < 0 ? 0 : lagUpperBoundMillis(behind);
                     detector.lagObserved(address, lagAtBreak < 0 ? Node.LAG_UNKNOWN
-                            : Math.max(Math.max(backlog ? lagAtBreak : 0, reported),
+                            : Math.max(Math.max(backlog ? lagAtBreak : 0, Math.max(reported, sinceReplaced)),
                                     positionLagMillis(position, received, answeredAt - latencyNanos)));
                 } else {
                     detector.replicationStopped(address);

@@ -31,6 +31,8 @@ public final class ReplacedPrimaries implements HealthMonitor.ProbeHook, HavenEv
     private final HealthMonitor monitor;
     /** Replaced primary's server_id to its replacement's server_id. */
     private final Map<Long, Long> replacedBy = new ConcurrentHashMap<>();
+    /** Replaced primary's server_id to when it was seen replaced ({@code System.nanoTime()}). */
+    private final Map<Long, Long> replacedAt = new ConcurrentHashMap<>();
     private volatile long primaryServerId;
 
     public ReplacedPrimaries(ClusterState state, HealthMonitor monitor) {
@@ -43,6 +45,7 @@ public final class ReplacedPrimaries implements HealthMonitor.ProbeHook, HavenEv
         ServerState.Replication r = seen.replication();
         if (r != null && r.ioState() == ServerState.IoState.RUNNING) {
             replacedBy.remove(seen.serverId());
+            replacedAt.remove(seen.serverId());
         }
         return seen;
     }
@@ -62,6 +65,12 @@ public final class ReplacedPrimaries implements HealthMonitor.ProbeHook, HavenEv
     }
 
     @Override
+    public long replacedAtNanos(long serverId) {
+        Long at = replacedAt.get(serverId);
+        return at == null ? Long.MIN_VALUE : at;
+    }
+
+    @Override
     public void onEvent(HavenEvent event) {
         if (event.type() != HavenEvent.Type.TOPOLOGY_CHANGED) {
             return;
@@ -76,9 +85,11 @@ public final class ReplacedPrimaries implements HealthMonitor.ProbeHook, HavenEv
             Node old = byServerId(t, previous);
             if (old == null || old.health() != Health.UP) {
                 replacedBy.put(previous, primary.serverId());
+                replacedAt.putIfAbsent(previous, System.nanoTime());
             }
         }
         replacedBy.remove(primary.serverId());
+        replacedAt.remove(primary.serverId());
         primaryServerId = primary.serverId();
     }
 
