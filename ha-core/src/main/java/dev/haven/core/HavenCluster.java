@@ -131,11 +131,12 @@ public final class HavenCluster implements AutoCloseable {
     }
 
     /**
-     * With {@code ha.failover=promote}: never promote a replica lacking a transaction of the position
-     * {@code acknowledged} returns (what this application's own acknowledged writes reached). Without it, or in
-     * other failover modes, nothing changes.
+     * Guards what this application saw acknowledged ({@code acknowledged} returns the position its acknowledged
+     * writes reached): a replica lacking one of them serves no read once the write is older than
+     * {@code ha.maxReplicaLag}, and with {@code ha.failover=promote} no such replica is promoted.
      */
     public void guardAcknowledgedWrites(java.util.function.Supplier<ReplicationPosition> acknowledged) {
+        monitor.acknowledgedWrites(acknowledged);
         if (failover != null) {
             failover.guardAcknowledgedWrites(acknowledged);
         }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.haven.core.Health;
 import dev.haven.core.HavenEvent;
-import dev.haven.core.Node;
 import dev.haven.testkit.LocalCluster;
 import dev.haven.testkit.LocalNode;
 import java.sql.Connection;
@@ -13,8 +12,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -44,17 +41,11 @@ class StrandedReplicaIT {
     @Test
     void aReplicaAwayDuringThePromotionIsRePointedToTheNewPrimaryWhenItReturns() throws Exception {
         try (LocalCluster cluster = cluster()) {
-            LocalNode oldPrimary = cluster.primary();
             LocalNode away = cluster.replica(2);
             List<HavenEvent> events = new CopyOnWriteArrayList<>();
             try (HaDataSource ds = HaDataSource.builder().url(PromoteFailoverIT.promoteUrl(cluster, SETTINGS))
                     .user(cluster.appUser()).password(cluster.appPassword()).listener(events::add).build()) {
-                cluster.kill(away);
-                awaitHealth(ds, away, Health.DOWN);
-                cluster.kill(oldPrimary);
-                RoutingContractTests.awaitTopology(ds.cluster(), t -> PromoteFailoverIT.replaced(t, oldPrimary),
-                        "a promotion");
-                LocalNode newPrimary = cluster.nodeByServerId(ds.cluster().topology().primary().serverId());
+                LocalNode newPrimary = promoteWithReplicaAway(cluster, ds, away);
                 insert(ds, 1, 50);
                 cluster.restart(away); // it comes back replicating from the dead old primary
                 PromoteFailoverIT.await(() -> PromoteFailoverIT.replicatesFrom(cluster, away, newPrimary),
@@ -76,12 +67,7 @@ class StrandedReplicaIT {
                     .replace("ha.failover.timeout=15s", "ha.failover.timeout=1s");
             try (HaDataSource ds = HaDataSource.builder().url(url)
                     .user(cluster.appUser()).password(cluster.appPassword()).build()) {
-                cluster.kill(away);
-                awaitHealth(ds, away, Health.DOWN);
-                cluster.kill(oldPrimary);
-                RoutingContractTests.awaitTopology(ds.cluster(), t -> PromoteFailoverIT.replaced(t, oldPrimary),
-                        "a promotion");
-                LocalNode newPrimary = cluster.nodeByServerId(ds.cluster().topology().primary().serverId());
+                LocalNode newPrimary = promoteWithReplicaAway(cluster, ds, away);
                 LocalNode other = cluster.replicas().stream()
                         .filter(n -> n != away && n != newPrimary).findFirst().orElseThrow();
                 insert(ds, 1, 50);
@@ -95,9 +81,14 @@ class StrandedReplicaIT {
                 cluster.restartReadOnly(oldPrimary);
                 cluster.restartReadOnly(away);
                 awaitHealth(ds, away, Health.UP);
-                PromoteFailoverIT.await(() -> receiving(cluster, away), "the replica receiving from the replaced primary");
-                awaitAge(ackedAt, 3200); // older than ha.maxReplicaLag, plus the lag's 1 s resolution
-                assertNoStaleRead(ds, 50, TimeUnit.SECONDS.toNanos(2));
+                PromoteFailoverIT.await(() -> receiving(cluster, away), "the replica receiving from the old primary");
+                // Older than ha.maxReplicaLag, plus the lag's 1 s resolution
+                ReturningReplicaReadIT.awaitAge(ackedAt, 3200);
+                // A read may fail (no primary and no fresh replica: the documented 08001 after ha.failover.timeout),
+                // but none may lack what was acknowledged longer ago than ha.maxReplicaLag.
+                ReturningReplicaReadIT.Reads reads = ReturningReplicaReadIT.read(ds, 50, TimeUnit.SECONDS.toNanos(2));
+                assertThat(reads.stale()).as("stale reads; nodes %s", ds.cluster().topology().nodes()).isZero();
+                assertThat(reads.failures().keySet()).as("failed reads").isSubsetOf("08001");
 
                 // The new primary comes back read-only (nobody replaced it): the stranded replica is re-pointed to
                 // it, and once every node follows it, it is made writable again.
@@ -117,6 +108,18 @@ class StrandedReplicaIT {
                 assertThat(cluster.writableNodes()).isEqualTo(1);
             }
         }
+    }
+
+    /** Kills {@code away}, then the primary; returns the replica Haven promoted in its place. */
+    private static LocalNode promoteWithReplicaAway(LocalCluster cluster, HaDataSource ds, LocalNode away)
+            throws SQLException {
+        LocalNode oldPrimary = cluster.primary();
+        cluster.kill(away);
+        awaitHealth(ds, away, Health.DOWN);
+        cluster.kill(oldPrimary);
+        RoutingContractTests.awaitTopology(ds.cluster(), t -> PromoteFailoverIT.replaced(t, oldPrimary),
+                "a promotion");
+        return cluster.nodeByServerId(ds.cluster().topology().primary().serverId());
     }
 
     private static void insert(HaDataSource ds, long from, long to) throws SQLException {
@@ -150,44 +153,5 @@ class StrandedReplicaIT {
         } catch (SQLException e) {
             return false;
         }
-    }
-
-    private static void awaitAge(long sinceNanos, long millis) throws InterruptedException {
-        long left;
-        while ((left = sinceNanos + TimeUnit.MILLISECONDS.toNanos(millis) - System.nanoTime()) > 0) {
-            TimeUnit.NANOSECONDS.sleep(left);
-        }
-    }
-
-    /**
-     * Reads for {@code nanos} on read-only connections: a read may fail (no primary and no fresh replica: the
-     * documented {@code 08001} after ha.failover.timeout), but none may lack {@code last}.
-     */
-    private static void assertNoStaleRead(HaDataSource ds, long last, long nanos) throws SQLException {
-        Map<Long, Integer> readsByServer = new TreeMap<>();
-        Map<String, Integer> failures = new TreeMap<>();
-        int stale = 0;
-        long end = System.nanoTime() + nanos;
-        while (System.nanoTime() < end) {
-            try (Connection c = ds.getConnection()) {
-                c.setReadOnly(true);
-                try (Statement s = c.createStatement();
-                     ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(id), 0), @@server_id FROM t")) {
-                    rs.next();
-                    if (rs.getLong(1) < last) {
-                        stale++;
-                    }
-                    readsByServer.merge(rs.getLong(2), 1, Integer::sum);
-                }
-            } catch (SQLException e) {
-                failures.merge(e.getSQLState(), 1, Integer::sum);
-            }
-        }
-        List<Node> nodes = ds.cluster().topology().nodes();
-        System.out.printf("reads by server_id %s, failures by SQLState %s, %d stale; nodes %s%n", readsByServer,
-                failures, stale, nodes);
-        assertThat(stale).as("reads missing writes acknowledged longer ago than ha.maxReplicaLag").isZero();
-        assertThat(failures.keySet()).as("the documented failure of a read with no primary and no fresh replica")
-                .isSubsetOf("08001");
     }
 }

@@ -111,6 +111,12 @@ public final class HealthMonitor implements AutoCloseable {
     private final Map<NodeAddress, Long> sourceIds = new ConcurrentHashMap<>();
     /** The primary's positions over the last probes: what a replica's staleness is held against. */
     private final PrimaryPositions primaryPositions = new PrimaryPositions();
+    /**
+     * Samples of what this data source saw acknowledged ({@link #acknowledgedWrites}), each taken before a probe:
+     * a replica lacking one lacks a write the application was told is committed.
+     */
+    private final PrimaryPositions acknowledgedPositions = new PrimaryPositions();
+    private volatile java.util.function.Supplier<ReplicationPosition> acknowledged = () -> ReplicationPosition.EMPTY;
     private final Set<NodeAddress> aliases = ConcurrentHashMap.newKeySet();
     private final Object assembly = new Object();
     private final Thread ticker;
@@ -157,6 +163,17 @@ public final class HealthMonitor implements AutoCloseable {
         Prober source = probers.get(at);
         ServerState s = source == null ? null : source.lastState;
         return s == null ? 0 : s.serverId();
+    }
+
+    /**
+     * What this data source saw acknowledged (the highest GTID per source, see {@code AcknowledgedWrites}): a
+     * replica lacking a write acknowledged {@code t} ago is at least {@code t} stale, whoever holds that write now.
+     * Found by the fault campaign (seed 14076): a delayed replica whose received but unapplied events were thrown
+     * away (MariaDB's {@code CHANGE MASTER} empties the relay log) while its primary was dead served reads missing
+     * seconds of acknowledged writes, since no live node showed what it lacked.
+     */
+    public void acknowledgedWrites(java.util.function.Supplier<ReplicationPosition> acknowledged) {
+        this.acknowledged = Objects.requireNonNull(acknowledged, "acknowledged");
     }
 
     /** Installs failover's probe hook; call before {@link #start()}. */
@@ -492,6 +509,11 @@ public final class HealthMonitor implements AutoCloseable {
 
         private boolean probeOnce() {
             long attempt = System.nanoTime();
+            // Before the position is read: every write in this sample was acknowledged before the reading.
+            ReplicationPosition acked = acknowledged.get();
+            if (!acked.isEmpty()) {
+                acknowledgedPositions.record(attempt, acked);
+            }
             detector.probeStarted(address);
             try {
                 if (connection == null) {
@@ -590,7 +612,8 @@ public final class HealthMonitor implements AutoCloseable {
         /**
          * How stale this replica at least is by positions (see {@link PrimaryPositions}): it lacks a transaction
          * that the primary had this long before the replica's position was read, and that another node, {@code UP},
-         * holds, or that the replica itself received and has not applied yet. 0 when it lacks nothing such, or its position is unknown.
+         * holds, or that the replica itself received and has not applied yet; or a write this data source saw
+         * acknowledged that long before. 0 when it lacks nothing such, or its position is unknown.
          */
         private long positionLagMillis(ReplicationPosition position, ReplicationPosition received, long readNanos) {
             if (position == null) {
@@ -600,7 +623,9 @@ public final class HealthMonitor implements AutoCloseable {
             // delayed applier whose source died holds seconds of it).
             long nanos = primaryPositions.stalenessAtLeastNanos(position, readNanos,
                     sample -> (received != null && received.covers(sample)) || heldElsewhere(sample));
-            return TimeUnit.NANOSECONDS.toMillis(nanos);
+            // An acknowledged write counts wherever it is, even on no live node (a replica that lost its relay log).
+            long acked = acknowledgedPositions.stalenessAtLeastNanos(position, readNanos, sample -> true);
+            return TimeUnit.NANOSECONDS.toMillis(Math.max(nanos, acked));
         }
 
         private boolean heldElsewhere(ReplicationPosition sample) {
