@@ -31,11 +31,7 @@ class ReturningReplicaReadIT {
 
     @Test
     void aReplicaBackWithoutItsDeadSourceServesNoReadStalerThanTheLagBound() throws Exception {
-        try (LocalCluster cluster = LocalCluster.builder().replicas(2).start()) {
-            try (Connection c = cluster.appConnection(cluster.primary()); Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)");
-            }
-            cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+        try (LocalCluster cluster = withTable(2)) {
             LocalNode primary = cluster.primary();
             LocalNode returning = cluster.replica(0);
             try (HaDataSource ds = HaDataSource.builder().url(ExternalPromotionIT.url(cluster, "mariadb", FAST))
@@ -70,11 +66,7 @@ class ReturningReplicaReadIT {
     @Test
     void aDelayedReplicaWhoseSourceDiedServesNoReadStalerThanTheLagBound() throws Exception {
         // One replica: no other node holds what it lacks (in the campaign, the other one was a fenced old primary)
-        try (LocalCluster cluster = LocalCluster.builder().replicas(1).start()) {
-            try (Connection c = cluster.appConnection(cluster.primary()); Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)");
-            }
-            cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+        try (LocalCluster cluster = withTable(1)) {
             LocalNode primary = cluster.primary();
             try (HaDataSource ds = HaDataSource.builder().url(ExternalPromotionIT.url(cluster, "mariadb", FAST))
                     .user(cluster.appUser()).password(cluster.appPassword()).build()) {
@@ -117,11 +109,7 @@ class ReturningReplicaReadIT {
     @Test
     void aReplicaThatThrewAwayItsRelayLogWhileItsSourceWasDeadServesNoReadMissingAcknowledgedWrites()
             throws Exception {
-        try (LocalCluster cluster = LocalCluster.builder().replicas(2).start()) {
-            try (Connection c = cluster.appConnection(cluster.primary()); Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)");
-            }
-            cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+        try (LocalCluster cluster = withTable(2)) {
             LocalNode primary = cluster.primary();
             LocalNode delayed = cluster.replica(0);
             // Promote mode tracks the acknowledged writes (the RPO guard); no promotion can happen here (the frozen
@@ -152,6 +140,16 @@ class ReturningReplicaReadIT {
                 cluster.thaw(cluster.replica(1));
             }
         }
+    }
+
+    /** A started cluster whose primary has the table {@code t}, replicated to every replica. */
+    static LocalCluster withTable(int replicas) throws SQLException {
+        LocalCluster cluster = LocalCluster.builder().replicas(replicas).start();
+        try (Connection c = cluster.appConnection(cluster.primary()); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)");
+        }
+        cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
+        return cluster;
     }
 
     /** Returns once {@code millis} have passed since {@code sinceNanos}: the writes must be that old, by design. */

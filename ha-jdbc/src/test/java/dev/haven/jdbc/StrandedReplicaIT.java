@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -29,18 +28,9 @@ class StrandedReplicaIT {
 
     private static final String SETTINGS = "&ha.maxReplicaLag=2s&ha.failover.minInterval=60s";
 
-    private static LocalCluster cluster() throws SQLException {
-        LocalCluster cluster = LocalCluster.builder().replicas(3).start();
-        try (Connection c = cluster.appConnection(cluster.primary()); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)");
-        }
-        cluster.awaitReplicationCaughtUp(Duration.ofSeconds(10));
-        return cluster;
-    }
-
     @Test
     void aReplicaAwayDuringThePromotionIsRePointedToTheNewPrimaryWhenItReturns() throws Exception {
-        try (LocalCluster cluster = cluster()) {
+        try (LocalCluster cluster = ReturningReplicaReadIT.withTable(3)) {
             LocalNode away = cluster.replica(2);
             List<HavenEvent> events = new CopyOnWriteArrayList<>();
             try (HaDataSource ds = HaDataSource.builder().url(PromoteFailoverIT.promoteUrl(cluster, SETTINGS))
@@ -59,7 +49,7 @@ class StrandedReplicaIT {
 
     @Test
     void aReplicaFollowingAReplacedPrimaryServesNoStaleReadAndIsRePointedToTheReturningPrimary() throws Exception {
-        try (LocalCluster cluster = cluster()) {
+        try (LocalCluster cluster = ReturningReplicaReadIT.withTable(3)) {
             LocalNode oldPrimary = cluster.primary();
             LocalNode away = cluster.replica(2);
             // A read with no primary and no fresh replica fails after ha.failover.timeout: 1 s, not the usual 15 s.

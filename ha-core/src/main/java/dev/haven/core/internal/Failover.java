@@ -429,7 +429,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             supersedeRivals(t, primary);
             keepStandby(primary, now);
             for (Node n : stranded(t, primary)) {
-                repointStranded(t, n, primary, now);
+                repointStranded(n, primary, now);
             }
             return;
         }
@@ -499,7 +499,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             // Replicas that still follow a primary this one replaced (their re-pointing failed, or they were away
             // during the promotion): re-pointed to it first, then the next check finds every node following it.
             for (Node n : stranded) {
-                repointStranded(t, n, old, now);
+                repointStranded(n, old, now);
             }
             return;
         }
@@ -589,7 +589,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                 continue;
             }
             ServerState s = monitor.lastState(n.address());
-            if (s != null && replacedSourceOf(t, s) != 0) {
+            if (s != null && replacedSourceOf(s) != 0) {
                 out.add(n);
             }
         }
@@ -600,7 +600,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
      * The server_id of the replaced primary that {@code s} replicates from, 0 if it follows none (see
      * {@link HealthMonitor#sourceServerId} for a replica not connected since it started).
      */
-    private long replacedSourceOf(Topology t, ServerState s) {
+    private long replacedSourceOf(ServerState s) {
         ServerState.Replication r = s.replication();
         if (r == null) {
             return 0;
@@ -616,7 +616,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
      * lost; such a replica is reported once and left to an operator). Tried at most once a second per replica.
      * Until it follows the primary its lag counts from the replacement, so it serves no stale read meanwhile.
      */
-    private void repointStranded(Topology t, Node n, Node target, long now) {
+    private void repointStranded(Node n, Node target, long now) {
         Long tried = strandedTried.get(n.serverId());
         if (tried != null && now - tried < TimeUnit.SECONDS.toNanos(1)) {
             return;
@@ -628,7 +628,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             }
             try {
                 ServerState fresh = discovery.probe(c, n.address());
-                long from = replacedSourceOf(t, fresh);
+                long from = replacedSourceOf(fresh);
                 if (from == 0 || !fresh.readOnly()) {
                     return;
                 }
