@@ -46,8 +46,31 @@ public final class HavenCluster implements AutoCloseable {
      * @param listeners told about every event from the first topology on
      */
     public static HavenCluster start(HavenConfig config, NodeConnector connector, HavenEventListener... listeners) {
+        return start(config, connector, null, listeners);
+    }
+
+    /**
+     * As {@link #start(HavenConfig, NodeConnector, HavenEventListener...)}, with the application's own
+     * {@link PrimaryFencer} instance (one built with what a class name cannot carry: a cloud client, credentials,
+     * a framework's bean) instead of {@code ha.failover.fencer}'s class.
+     *
+     * @param fencer called before every promotion this instance makes; null for none (or the configured class's)
+     * @throws IllegalArgumentException when {@code fencer} is given without {@code ha.failover=promote}, or besides
+     *                                  {@code ha.failover.fencer}; nothing has started then
+     */
+    public static HavenCluster start(HavenConfig config, NodeConnector connector, PrimaryFencer fencer,
+            HavenEventListener... listeners) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(connector, "connector");
+        if (fencer != null && config.failover() != HavenConfig.FailoverMode.PROMOTE) {
+            throw new IllegalArgumentException("a PrimaryFencer (" + Failover.nameOf(fencer) + ") needs"
+                    + " ha.failover=promote (is " + dev.haven.core.internal.SettingType.kebab(config.failover())
+                    + "): only a promoting instance fences the old primary");
+        }
+        if (fencer != null && config.failoverFencer() != null) {
+            throw new IllegalArgumentException("two fencers: ha.failover.fencer is '" + config.failoverFencer()
+                    + "' and a PrimaryFencer (" + Failover.nameOf(fencer) + ") was given as well; keep one");
+        }
         ClusterState state = new ClusterState(config);
         for (HavenEventListener listener : listeners) {
             state.addListener(listener);
@@ -56,7 +79,7 @@ public final class HavenCluster implements AutoCloseable {
                 System::nanoTime);
         Failover failover = null;
         if (config.failover() == HavenConfig.FailoverMode.PROMOTE) {
-            failover = new Failover(config, connector, monitor.discovery(), state, monitor, System::nanoTime);
+            failover = new Failover(config, connector, monitor.discovery(), state, monitor, System::nanoTime, fencer);
             monitor.hook(failover);
         } else {
             // Following someone else's promotions: a replaced primary that comes back writable gets no writes.

@@ -12,7 +12,8 @@ package dev.haven.core;
  * on its own: power it off, stop its VM or container, or close its port at the network.
  *
  * <p>Configured by class name, {@code ha.failover.fencer=com.example.MyFencer} (the class needs a public
- * no-argument constructor; one instance per data source). Called by the instance that promotes, on a thread of
+ * no-argument constructor; one instance per data source), or given as an instance built by the application
+ * ({@code HaDataSource.Builder.fencer}, or a bean of this type with the Spring Boot starter), not both. Called by the instance that promotes, on a thread of
  * its own, under the failover lock, once the candidate is final and before anything is changed on any server.
  * The promotion goes on only when {@link #fence} returns; when it throws, or has not returned within
  * {@code ha.failover.timeout} (then it is interrupted), the promotion is abandoned with {@code FAILOVER_FINISHED},

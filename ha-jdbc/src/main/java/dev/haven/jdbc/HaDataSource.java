@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import dev.haven.core.HavenCluster;
 import dev.haven.core.HavenEventListener;
 import dev.haven.core.NodeAddress;
+import dev.haven.core.PrimaryFencer;
 import dev.haven.core.Topology;
 import dev.haven.jdbc.internal.ClusterContext;
 import dev.haven.jdbc.internal.HaUrl;
@@ -55,6 +56,7 @@ public final class HaDataSource implements DataSource, Closeable {
     private final List<HavenEventListener> listeners = new ArrayList<>();
     private BiConsumer<NodeAddress, HikariConfig> poolCustomizer;
     private RoutingListener routingListener = RoutingListener.NONE;
+    private PrimaryFencer fencer;
     private volatile ClusterContext context;
     private volatile boolean closed;
     private PrintWriter logWriter;
@@ -136,7 +138,7 @@ public final class HaDataSource implements DataSource, Closeable {
                 }
                 info.putAll(settings);
                 context = ClusterContext.open(HaUrl.parse(url, info), poolProperties, poolCustomizer, routingListener,
-                        listeners.toArray(new HavenEventListener[0]));
+                        fencer, listeners.toArray(new HavenEventListener[0]));
             }
             return context;
         }
@@ -288,6 +290,22 @@ public final class HaDataSource implements DataSource, Closeable {
         return routingListener;
     }
 
+    /**
+     * Isolates the old primary before each promotion this data source makes ({@code ha.failover=promote}): the
+     * application's own instance, for a fencer built with what a class name cannot carry (a cloud client,
+     * credentials). Instead of {@code ha.failover.fencer}, not beside it: the start fails when both are set, or
+     * when the failover mode is not {@code promote}. See {@link PrimaryFencer} for what it must do.
+     */
+    public void setFencer(PrimaryFencer fencer) {
+        requireNotStarted();
+        this.fencer = fencer;
+    }
+
+    /** The fencer given with {@link #setFencer}, {@code null} if none (a configured class is not returned). */
+    public PrimaryFencer getFencer() {
+        return fencer;
+    }
+
     private void requireNotStarted() {
         if (context != null) {
             throw new IllegalStateException("HaDataSource is already started; configure it before its first connection");
@@ -388,6 +406,12 @@ public final class HaDataSource implements DataSource, Closeable {
         /** See {@link HaDataSource#setRoutingListener}. */
         public Builder routingListener(RoutingListener listener) {
             ds.setRoutingListener(listener);
+            return this;
+        }
+
+        /** See {@link HaDataSource#setFencer}. */
+        public Builder fencer(PrimaryFencer fencer) {
+            ds.setFencer(fencer);
             return this;
         }
 

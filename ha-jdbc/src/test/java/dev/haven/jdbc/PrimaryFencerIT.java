@@ -27,19 +27,6 @@ import org.junit.jupiter.api.Test;
  */
 class PrimaryFencerIT {
 
-    /** Kills the old primary's process, as a power-off agent would. */
-    public static final class KillingFencer implements PrimaryFencer {
-        static final AtomicInteger CALLS = new AtomicInteger();
-
-        @Override
-        public void fence(NodeAddress primary, long serverId) {
-            CALLS.incrementAndGet();
-            if (!LocalCluster.killNodeAt(primary.host(), primary.port())) {
-                throw new IllegalStateException("no local node at " + primary);
-            }
-        }
-    }
-
     /** Fails while {@code broken}, as a fencing agent whose power switch does not answer; then kills. */
     public static final class UnreliableFencer implements PrimaryFencer {
         static final AtomicInteger CALLS = new AtomicInteger();
@@ -60,10 +47,20 @@ class PrimaryFencerIT {
         try (LocalCluster cluster = PromoteFailoverIT.cluster()) {
             LocalNode oldPrimary = cluster.primary();
             List<HavenEvent> events = new CopyOnWriteArrayList<>();
-            KillingFencer.CALLS.set(0);
+            // The application's own instance (HaDataSource.Builder.fencer), which can hold what a class name cannot:
+            // here the cluster it powers nodes off in, as a cloud client would be.
+            AtomicInteger calls = new AtomicInteger();
+            PrimaryFencer powerOff = (primary, serverId) -> {
+                calls.incrementAndGet();
+                LocalNode node = cluster.nodeByServerId(serverId);
+                if (node.port() != primary.port()) {
+                    throw new IllegalStateException("no node of this cluster is " + primary + ", server_id " + serverId);
+                }
+                cluster.kill(node);
+            };
             Set<Long> acked;
-            try (HaDataSource ds = HaDataSource.builder().url(PromoteFailoverIT.promoteUrl(cluster,
-                            "&ha.failover.fencer=" + KillingFencer.class.getName()))
+            try (HaDataSource ds = HaDataSource.builder().url(PromoteFailoverIT.promoteUrl(cluster, ""))
+                    .fencer(powerOff)
                     .user(cluster.appUser()).password(cluster.appPassword()).listener(events::add).build();
                  PromoteFailoverIT.Writer writer = new PromoteFailoverIT.Writer(ds)) {
                 PromoteFailoverIT.await(() -> writer.acked.size() >= 20, "writes before the fault");
@@ -76,7 +73,9 @@ class PrimaryFencerIT {
                 assertThat(fenced).as("fenced before the promotion").isLessThan(indexOf(events,
                         HavenEvent.Type.PROMOTED, "PRIMARY"));
                 assertThat(events.get(fenced).address().port()).isEqualTo(oldPrimary.port());
-                assertThat(KillingFencer.CALLS.get()).isEqualTo(1);
+                assertThat(calls.get()).isEqualTo(1);
+                assertThat(events.get(fenced).message()).as("a lambda is named by its interface")
+                        .startsWith("PrimaryFencer isolated");
                 cluster.thaw(oldPrimary); // nothing left to thaw: it can never answer as the old primary again
                 int before = writer.acked.size();
                 PromoteFailoverIT.await(() -> writer.acked.size() >= before + 20, "writes on the new primary");

@@ -116,6 +116,28 @@ class FailureAnalysisTest {
     }
 
     @Test
+    void aFencerBeanWithoutPromoteModeIsExplainedInPropertyNames() {
+        FailureAnalysis[] result = new FailureAnalysis[1];
+        runner.withPropertyValues(URL)
+                .withBean(dev.haven.core.PrimaryFencer.class, () -> (primary, serverId) -> { })
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    result[0] = new HavenFailureAnalyzer().analyze(context.getStartupFailure());
+                });
+        assertThat(result[0].getDescription()).contains("a PrimaryFencer (PrimaryFencer) needs haven.failover.mode=promote"
+                + " (is observe)");
+        runner.withPropertyValues(URL, "haven.failover.mode=promote", "haven.admin.user=admin",
+                        "haven.failover.fencer=" + HavenAutoConfigurationTest.NoFencer.class.getName())
+                .withBean(dev.haven.core.PrimaryFencer.class, () -> (primary, serverId) -> { })
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    result[0] = new HavenFailureAnalyzer().analyze(context.getStartupFailure());
+                });
+        assertThat(result[0].getDescription()).contains("two fencers: haven.failover.fencer is '"
+                + HavenAutoConfigurationTest.NoFencer.class.getName() + "' and a PrimaryFencer");
+    }
+
+    @Test
     void theAnalyzerIsRegistered() throws Exception {
         List<String> analyzers = new java.util.ArrayList<>();
         var resources = getClass().getClassLoader().getResources("META-INF/spring.factories");

@@ -119,6 +119,28 @@ class HavenAutoConfigurationTest {
     }
 
     @Test
+    void aPrimaryFencerBeanFencesThePromotionsOfTheDataSource() {
+        NoFencer fencer = new NoFencer();
+        runner.withPropertyValues("spring.datasource.url=" + HAVEN_URL, "haven.failover.mode=promote",
+                        "haven.admin.user=admin")
+                .withBean(dev.haven.core.PrimaryFencer.class, () -> fencer)
+                .run(context -> assertThat(context.getBean(HaDataSource.class).getFencer()).isSameAs(fencer));
+        runner.withPropertyValues("spring.datasource.url=" + HAVEN_URL, "haven.failover.mode=promote",
+                        "haven.admin.user=admin")
+                .withBean("one", dev.haven.core.PrimaryFencer.class, NoFencer::new)
+                .withBean("other", dev.haven.core.PrimaryFencer.class, NoFencer::new)
+                .run(context -> assertThat(context.getStartupFailure())
+                        .hasStackTraceContaining("one").hasStackTraceContaining("other"));
+    }
+
+    /** A fencer with nothing to do: what matters here is which one the data source got. */
+    public static final class NoFencer implements dev.haven.core.PrimaryFencer {
+        @Override
+        public void fence(dev.haven.core.NodeAddress primary, long serverId) {
+        }
+    }
+
+    @Test
     void hikariSettingsReachTheNodePoolsThroughHikarisOwnCheck() {
         // HikariCP checks the node pools' settings when the data source starts: its refusal proves the value got there
         runner.withPropertyValues("spring.datasource.url=" + HAVEN_URL,

@@ -78,7 +78,7 @@ public enum ConfigKey {
     FAILOVER_AUTO_FAILBACK("ha.failover.autoFailback", bool(), "false", "",
             "Whether the primary role moves back to a preferred node once it has recovered."),
     FAILOVER_FENCER("ha.failover.fencer", className(dev.haven.core.PrimaryFencer.class), null, "",
-            "Class of a dev.haven.core.PrimaryFencer that isolates the old primary (power off, stop its VM, close its port) before a replica is promoted in its place; none by default."),
+            "Class of a dev.haven.core.PrimaryFencer that isolates the old primary (power off, stop its VM, close its port) before a replica is promoted in its place; none by default. An instance can be given instead: HaDataSource.Builder.fencer, or a PrimaryFencer bean with the Spring Boot starter."),
     REPLAY("ha.replay", enumeration(HavenConfig.Replay.class), "off", "",
             "on: a transaction interrupted by a failover before its commit is replayed on the new primary and goes on if everything it read and wrote matches; off: it fails with 08007."),
     REPLAY_MAX_SIZE("ha.replay.maxSize", number("int", 0, Integer.MAX_VALUE), "65536", "bytes",

@@ -75,8 +75,10 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     private final ClusterState state;
     private final HealthMonitor monitor;
     private final LongSupplier nanoTime;
-    /** {@code ha.failover.fencer}, instantiated once; null when none is configured. */
+    /** The application's fencer, or {@code ha.failover.fencer} instantiated once; null when there is none. */
     private final PrimaryFencer fencer;
+    /** The fencer's class name for events and the log; a lambda's generated name says nothing to an operator. */
+    private final String fencerName;
     /** Whether the fencer's last call failed, and when it began; the failover thread's own. */
     private boolean fencerFailed;
     private long fencerFailedNanos;
@@ -123,15 +125,20 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     /** When the standby connection was last checked or opened, or when opening it may be tried again. */
     private long standbyCheckedNanos;
 
+    /**
+     * @param fencer the application's {@link PrimaryFencer}, or null for {@code ha.failover.fencer}'s (if any);
+     *               {@link dev.haven.core.HavenCluster#start} allows only one of the two
+     */
     public Failover(HavenConfig config, NodeConnector connector, TopologyDiscovery discovery, ClusterState state,
-                    HealthMonitor monitor, LongSupplier nanoTime) {
+                    HealthMonitor monitor, LongSupplier nanoTime, PrimaryFencer fencer) {
         this.config = config;
         this.connector = connector;
         this.discovery = discovery;
         this.state = state;
         this.monitor = monitor;
         this.nanoTime = nanoTime;
-        this.fencer = newFencer(config.failoverFencer());
+        this.fencer = fencer != null ? fencer : newFencer(config.failoverFencer());
+        this.fencerName = this.fencer == null ? null : nameOf(this.fencer);
         this.thread = new Thread(this::run, "haven-failover");
         this.thread.setDaemon(true);
     }
@@ -962,6 +969,12 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
         }
     }
 
+    /** A class's name, or "PrimaryFencer" for a lambda's (a hidden class whose generated name changes every run). */
+    public static String nameOf(PrimaryFencer fencer) {
+        Class<?> type = fencer.getClass();
+        return type.isHidden() || type.isSynthetic() ? PrimaryFencer.class.getSimpleName() : type.getName();
+    }
+
     private static PrimaryFencer newFencer(String className) {
         if (className == null) {
             return null;
@@ -1003,20 +1016,20 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
         } catch (InterruptedException e) {
             t.interrupt();
             Thread.currentThread().interrupt();
-            return "interrupted while " + fencer.getClass().getName() + " fenced " + dead.address();
+            return "interrupted while " + fencerName + " fenced " + dead.address();
         }
         if (t.isAlive()) {
             t.interrupt();
-            return fencer.getClass().getName() + " did not fence " + dead.address() + " within "
+            return fencerName + " did not fence " + dead.address() + " within "
                     + config.failoverTimeout().toMillis() + " ms";
         }
         if (failure[0] != null) {
-            log.warn("{} could not fence {}; no promotion", fencer.getClass().getName(), dead.address(), failure[0]);
-            return fencer.getClass().getName() + " could not fence " + dead.address() + " ("
+            log.warn("{} could not fence {}; no promotion", fencerName, dead.address(), failure[0]);
+            return fencerName + " could not fence " + dead.address() + " ("
                     + failure[0].getClass().getName() + ", see the log)";
         }
         fencerFailed = false;
-        emit(HavenEvent.Type.FENCED, dead.address(), "PRIMARY", "ISOLATED", fencer.getClass().getName()
+        emit(HavenEvent.Type.FENCED, dead.address(), "PRIMARY", "ISOLATED", fencerName
                 + " isolated the primary being replaced in " + TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - began)
                 + " ms");
         return null;

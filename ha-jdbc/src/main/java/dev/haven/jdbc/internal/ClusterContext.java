@@ -5,6 +5,7 @@ import dev.haven.core.HavenCluster;
 import dev.haven.core.HavenConfig;
 import dev.haven.core.HavenEventListener;
 import dev.haven.core.NodeAddress;
+import dev.haven.core.PrimaryFencer;
 import dev.haven.core.ReplicationPosition;
 import dev.haven.core.ServerState;
 import dev.haven.core.SqlClassifier;
@@ -140,15 +141,16 @@ public final class ClusterContext implements AutoCloseable {
      */
     public static ClusterContext open(HaUrl url, Properties poolSettings, HavenEventListener... listeners)
             throws SQLException {
-        return open(url, poolSettings, null, RoutingListener.NONE, listeners);
+        return open(url, poolSettings, null, RoutingListener.NONE, null, listeners);
     }
 
     /**
      * As {@link #open(HaUrl, Properties, HavenEventListener...)}, with a hook for each node's pool configuration
-     * (called just before the pool starts; may be null) and a listener for every statement and retry.
+     * (called just before the pool starts; may be null), a listener for every statement and retry, and the
+     * application's {@link PrimaryFencer} (may be null).
      */
     public static ClusterContext open(HaUrl url, Properties poolSettings,
-            BiConsumer<NodeAddress, HikariConfig> poolCustomizer, RoutingListener routing,
+            BiConsumer<NodeAddress, HikariConfig> poolCustomizer, RoutingListener routing, PrimaryFencer fencer,
             HavenEventListener... listeners) throws SQLException {
         NodePools pools = new NodePools(url, poolSettings, poolCustomizer);
         HavenEventListener[] all = new HavenEventListener[listeners.length + 1];
@@ -156,7 +158,13 @@ public final class ClusterContext implements AutoCloseable {
         System.arraycopy(listeners, 0, all, 1, listeners.length);
         VendorNodeConnector monitoring = VendorNodeConnector.forMonitoring(url,
                 poolSettings == null ? null : poolSettings.getProperty("driverClassName"));
-        HavenCluster cluster = HavenCluster.start(url.config(), monitoring, all);
+        HavenCluster cluster;
+        try {
+            cluster = HavenCluster.start(url.config(), monitoring, fencer, all);
+        } catch (IllegalArgumentException e) { // the fencer does not fit the settings: reported like a bad setting
+            pools.close();
+            throw new SQLException("invalid Haven settings: " + e.getMessage(), "08001", e);
+        }
         pools.topology(cluster::topology);
         try {
             LoginCheck.atStart(url, cluster, monitoring);

@@ -1,6 +1,7 @@
 package dev.haven.spring.autoconfigure;
 
 import dev.haven.core.HavenEventListener;
+import dev.haven.core.PrimaryFencer;
 import dev.haven.jdbc.HaDataSource;
 import dev.haven.spring.HavenDataSourceCustomizer;
 import dev.haven.spring.HavenProperties;
@@ -31,7 +32,9 @@ import org.springframework.core.env.Environment;
  *
  * <p>The data source starts while the context starts: a bad setting stops start-up with a failure analysis, and
  * the first topology is known before the first query. Beans of type {@link HavenEventListener} are registered as
- * listeners and beans of type {@link HavenDataSourceCustomizer} applied, both before it starts.
+ * listeners and beans of type {@link HavenDataSourceCustomizer} applied, both before it starts. A bean of type
+ * {@link PrimaryFencer} isolates the old primary before each promotion ({@code haven.failover.mode=promote}), in
+ * place of {@code haven.failover.fencer}'s class.
  */
 @AutoConfiguration(before = DataSourceAutoConfiguration.class,
         afterName = "org.springframework.boot.testcontainers.service.connection.ServiceConnectionAutoConfiguration")
@@ -44,11 +47,12 @@ public class HavenAutoConfiguration {
     @ConditionalOnMissingBean(DataSource.class)
     public HaDataSource dataSource(DataSourceProperties dataSource, ObjectProvider<JdbcConnectionDetails> details,
             HavenProperties haven, Environment environment, ObjectProvider<HavenEventListener> listeners,
-            ObjectProvider<HavenDataSourceCustomizer> customizers) {
+            ObjectProvider<HavenDataSourceCustomizer> customizers, ObjectProvider<PrimaryFencer> fencer) {
         ConnectionSettings connection = ConnectionSettings.of(dataSource, details.getIfUnique());
         return DataSourceFactory.create(connection.url(), connection.username(), connection.password(), haven,
                 environment,
                 listeners.orderedStream().collect(Collectors.toList()),
-                customizers.orderedStream().collect(Collectors.toList()));
+                customizers.orderedStream().collect(Collectors.toList()),
+                fencer.getIfAvailable()); // two fencer beans: Spring's own error names both
     }
 }

@@ -2,6 +2,7 @@ package dev.haven.spring.internal;
 
 import dev.haven.core.HavenConfig;
 import dev.haven.core.HavenEventListener;
+import dev.haven.core.PrimaryFencer;
 import dev.haven.jdbc.HaDataSource;
 import dev.haven.spring.HavenDataSourceCustomizer;
 import dev.haven.spring.HavenProperties;
@@ -29,7 +30,8 @@ public final class DataSourceFactory {
      * @throws HavenConfigurationException when a property, the URL or the settings together are not valid
      */
     public static HaDataSource create(String url, String username, String password, HavenProperties haven,
-            Environment environment, List<HavenEventListener> listeners, List<HavenDataSourceCustomizer> customizers) {
+            Environment environment, List<HavenEventListener> listeners, List<HavenDataSourceCustomizer> customizers,
+            PrimaryFencer fencer) {
         Map<String, String> settings = haven.settings();
         checkEach(settings, environment);
         PoolSettings pool = PoolSettings.bind(environment);
@@ -41,6 +43,7 @@ public final class DataSourceFactory {
         settings.forEach(ds::setSetting);
         ds.setPoolCustomizer(pool);
         listeners.forEach(ds::addListener);
+        ds.setFencer(fencer);
         customizers.forEach(c -> c.customize(ds));
         try {
             ds.start();
