@@ -75,7 +75,7 @@ class PrimaryFencerIT {
                 assertThat(events.get(fenced).address().port()).isEqualTo(oldPrimary.port());
                 assertThat(calls.get()).isEqualTo(1);
                 assertThat(events.get(fenced).message()).as("a lambda is named by its interface")
-                        .startsWith("PrimaryFencer isolated");
+                        .contains(": PrimaryFencer isolated the primary");
                 cluster.thaw(oldPrimary); // nothing left to thaw: it can never answer as the old primary again
                 int before = writer.acked.size();
                 PromoteFailoverIT.await(() -> writer.acked.size() >= before + 20, "writes on the new primary");

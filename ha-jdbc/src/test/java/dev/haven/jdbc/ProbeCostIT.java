@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * What one idle {@link HaDataSource} costs each server: statements per probe, from the servers' own
  * {@code Questions} counter (every statement a client sent, each statement of a multi-statement counted), over
- * 16 s of probes every 250 ms, on each server the build runs it on. At the default interval of 1 s, statements per
+ * 8.5 s of probes every 125 ms, on each server the build runs it on. At the default interval of 1 s, statements per
  * probe are statements per second. The window holds more than {@code FULL_EVERY} (60) probes, so a replica's
  * periodic check falls inside it: one statement like any other steady probe (see {@code MariaDbLightProbe} and
  * {@code MySqlLightProbe}). Before, that turn was a full probe of 4 (MariaDB) or 5 (MySQL) statements, 1.05 to 1.07
@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class ProbeCostIT {
 
-    static final long WINDOW_MILLIS = 16_000;
-    static final long INTERVAL_MILLIS = 250;
+    static final long WINDOW_MILLIS = 8_500; // 68 probes: more than FULL_EVERY
+    static final long INTERVAL_MILLIS = 125;
 
     @Test
     void anIdleDataSourceSendsAtMostOneStatementPerProbeToEachNode() throws Exception {
