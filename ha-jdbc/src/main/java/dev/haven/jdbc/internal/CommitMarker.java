@@ -59,18 +59,53 @@ final class CommitMarker {
     }
 
     /**
-     * Fences the id on {@code c} (auto-commit): true when it was already there (the interrupted transaction
-     * committed), false when it was not (and now can never commit there).
+     * Fences the id {@code hi, lo} on {@code c}, in a transaction of its own: true when it was already there (the
+     * interrupted transaction committed), false when it was not (and now can never commit there).
+     *
+     * <p>A fence is a write, and its own commit can be interrupted too, yet applied (a new primary that waits for a
+     * semi-sync acknowledgement longer than the socket timeout, then commits). Its retry would then find the id and
+     * take the fence's own row for the transaction's. So a fence that takes the id also inserts its own id,
+     * {@code attempt}, in the same transaction; a retry that finds the id looks for the ids of this resolution's
+     * earlier fences ({@code earlier}): one of them there means a fence took the id, and the transaction did not
+     * commit.
      */
-    static boolean fence(Connection c, long hi, long lo) throws SQLException {
-        if (!c.getAutoCommit()) {
-            c.setAutoCommit(true);
-        }
+    static boolean fence(Connection c, long hi, long lo, long[] attempt, java.util.List<long[]> earlier)
+            throws SQLException {
+        c.setAutoCommit(false);
+        boolean committed;
         try (PreparedStatement p = c.prepareStatement(FENCE)) {
             p.setLong(1, hi);
             p.setLong(2, lo);
-            return p.executeUpdate() == 0;
+            if (p.executeUpdate() == 1) {
+                insert(c, attempt[0], attempt[1]); // "a fence took it": committed with the fence or not at all
+                committed = false;
+            } else {
+                committed = !anyPresent(c, earlier);
+            }
         }
+        c.commit();
+        c.setAutoCommit(true);
+        return committed;
+    }
+
+    /** Whether any of {@code ids} is in the table (a locking read: the latest committed rows). */
+    private static boolean anyPresent(Connection c, java.util.List<long[]> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return false;
+        }
+        try (PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM " + TABLE + " WHERE hi = ? AND lo = ?"
+                + " LOCK IN SHARE MODE")) {
+            for (long[] id : ids) {
+                p.setLong(1, id[0]);
+                p.setLong(2, id[1]);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (rs.next() && rs.getLong(1) > 0) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -850,21 +850,30 @@ abstract class RoutingSession {
      */
     private Boolean resolveWithMarker(NodeAddress lost, long epoch, long hi, long lo) {
         long deadline = System.nanoTime() + ctx.config.failoverTimeout().toNanos();
+        NodeAddress interrupted = lost;
+        java.util.List<long[]> earlierFences = new java.util.ArrayList<>(2);
         while (awaitWritable(lost, epoch, deadline)) {
             Topology t = ctx.cluster.topology();
             Node p = t.primary();
             if (p == null) {
                 continue;
             }
+            long[] attempt = {CommitMarker.random(), CommitMarker.random()};
             try (Connection c = ctx.pools.borrow(p)) {
-                boolean committed = CommitMarker.fence(c, hi, lo);
+                boolean committed;
+                try {
+                    committed = CommitMarker.fence(c, hi, lo, attempt, earlierFences);
+                } finally {
+                    // whatever became of it, a retry must know this fence's id (its commit may have been applied)
+                    earlierFences.add(attempt);
+                }
                 if (committed) {
                     // The guard and read-your-writes learn where this primary stands, which covers the write: it
                     // is acknowledged now, and a failover must keep it like any other.
                     ctx.recordPosition(p.address(), c, true);
                 }
                 ctx.emit(dev.haven.core.HavenEvent.Type.COMMIT_OUTCOME_RESOLVED, p.address(), "unknown",
-                        committed ? "committed" : "not-committed", "a commit interrupted on " + lost);
+                        committed ? "committed" : "not-committed", "a commit interrupted on " + interrupted);
                 return committed;
             } catch (SQLException e) {
                 ErrorKind kind = ErrorClassifier.classify(e);
