@@ -730,16 +730,25 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void finishPromotion(LocalNode replica) {
-        LocalNode oldPrimary = primary();
+        // The old primary may already be a former one (adoptRoles saw it down): then there is none to demote.
+        LocalNode oldPrimary = null;
+        for (LocalNode node : nodes) {
+            if (node.role == LocalNode.Role.PRIMARY) {
+                oldPrimary = node;
+            }
+        }
         replica.role = LocalNode.Role.PRIMARY;
         replica.replicationStopped = false;
         replica.delaySeconds = 0;
-        oldPrimary.role = LocalNode.Role.FORMER_PRIMARY;
+        if (oldPrimary != null && oldPrimary != replica) {
+            oldPrimary.role = LocalNode.Role.FORMER_PRIMARY;
+        }
         parallel(replicas(), other -> {
             execute(other, stopReplica(), changeMasterTo(replica), startReplica());
             other.replicationStopped = false;
         });
-        log.info("Promoted {} (was replicating from {})", replica, oldPrimary.name());
+        log.info("Promoted {} (was replicating from {})", replica, oldPrimary == null ? "a former primary"
+                : oldPrimary.name());
     }
 
     /**

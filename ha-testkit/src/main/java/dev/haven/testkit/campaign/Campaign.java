@@ -78,12 +78,17 @@ public final class Campaign {
                     settings.readYourWrites);
             WritableSampler sampler = new WritableSampler(cluster, clock);
             Faults faults = new Faults(cluster, clock);
+            Orchestrator orchestrator = settings.orchestratorAfterMillis > 0
+                    ? new Orchestrator(cluster, clock, settings.orchestratorAfterMillis) : null;
             List<Operation> operations;
             long end;
             CloseReport closeReport = null;
             try {
                 sampler.start();
                 workload.start(settings.writers, settings.readers);
+                if (orchestrator != null) {
+                    orchestrator.start();
+                }
                 faults.start(schedule);
                 clock.sleepUntil(schedule.healAtMillis());
                 faults.awaitFaults(120_000); // a restart may take a while on a busy machine
@@ -93,6 +98,9 @@ public final class Campaign {
                 operations = workload.stop(bounds.maxOperationMillis() + 1000);
                 sampler.stop();
             } finally {
+                if (orchestrator != null) {
+                    orchestrator.stop(); // its promotion's helper threads are not the client's
+                }
                 long closeStart = System.nanoTime();
                 client.close();
                 long closeMillis = (System.nanoTime() - closeStart) / 1_000_000;
@@ -188,6 +196,7 @@ public final class Campaign {
         private Consumer<LocalCluster.Builder> cluster = b -> { };
         private String serverFamily;
         private PrintStream out = System.out;
+        private long orchestratorAfterMillis;
 
         private Builder() {
         }
@@ -247,6 +256,20 @@ public final class Campaign {
         /** The server family's name in reports; default the cluster's own ({@code LocalCluster.server()}). */
         public Builder serverFamily(String family) {
             this.serverFamily = java.util.Objects.requireNonNull(family, "serverFamily");
+            return this;
+        }
+
+        /**
+         * Plays an external orchestrator (for a client in observe mode, which follows promotions and makes none):
+         * a primary silent for {@code deadAfter} is powered off and the most advanced replica promoted; see
+         * {@link Orchestrator}. None by default: the client under test must replace a lost primary itself.
+         */
+        public Builder orchestrator(Duration deadAfter) {
+            if (deadAfter.isNegative() || deadAfter.isZero() || deadAfter.toMillis() > 60_000) {
+                throw new IllegalArgumentException("orchestrator: a primary is declared dead after 1 ms to 60 s of"
+                        + " silence, was " + deadAfter.toMillis() + " ms");
+            }
+            this.orchestratorAfterMillis = deadAfter.toMillis();
             return this;
         }
 

@@ -104,9 +104,16 @@ public final class Checker {
             for (Map.Entry<Long, Operation> acked : ackedWriteOf.entrySet()) {
                 if (rows.getOrDefault(acked.getKey(), 0) == 0) {
                     lost++;
+                    List<String> elsewhere = new ArrayList<>();
+                    for (NodeSnapshot n : in.nodes()) {
+                        if (n.rowCounts().getOrDefault(acked.getKey(), 0) > 0) {
+                            elsewhere.add(n.node());
+                        }
+                    }
                     v.add(new Violation(Invariant.ACKED_WRITE_LOST, acked.getValue().endMillis(), "id "
                             + acked.getKey() + " acknowledged by " + acked.getValue() + " is not on the final primary "
-                            + primary.node()));
+                            + primary.node() + (elsewhere.isEmpty() ? "; on no node read at the end"
+                            : "; it is on " + String.join(", ", elsewhere))));
                 }
             }
             for (Operation op : in.operations()) {

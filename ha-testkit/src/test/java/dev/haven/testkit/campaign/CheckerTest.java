@@ -76,7 +76,9 @@ class CheckerTest {
         Checker.Result r = check();
         assertThat(invariants(r)).containsExactly(Invariant.ACKED_WRITE_LOST);
         assertThat(r.figures().lostAckedWrites()).isEqualTo(1);
-        assertThat(r.violations().get(0).detail()).contains("id 1");
+        assertThat(r.violations().get(0).detail()).contains("id 1").endsWith("; it is on node2");
+        replicaRows.remove(1L);
+        assertThat(check().violations().get(0).detail()).endsWith("; on no node read at the end");
     }
 
     @Test

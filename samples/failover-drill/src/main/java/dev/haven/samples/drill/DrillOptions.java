@@ -38,7 +38,9 @@ record DrillOptions(List<Scenario> scenarios, List<Client> clients, boolean prom
             + " --promote-after MILLIS (the orchestrator's delay, default 1000),"
             + " --heal-after MILLIS (partition-app-only, default 3000), --set ha.KEY=VALUE (repeatable, Haven only);"
             + " with --scenario random: --seed N (run i uses N+i-1), --mix full|ci|kind:role,...,"
-            + " --schedule default|short, --data-sources N;"
+            + " --schedule default|short, --data-sources N, and Haven in promote mode unless --failover observe"
+            + " (then the drill plays the orchestrator: it powers off a primary silent for --promote-after ms and"
+            + " promotes the most advanced replica);"
             + " or, on a running cluster: --url jdbc:ha:mysql://...|jdbc:ha:mariadb://... --user U"
             + " [--password-env VAR] [--admin-user U --admin-password-env VAR] [--duration SECONDS]"
             + " [--runs N] [--json PATH] [--html PATH]";
@@ -178,11 +180,9 @@ record DrillOptions(List<Scenario> scenarios, List<Client> clients, boolean prom
                 throw new IllegalArgumentException("--scenario random runs alone: its runs are seeded fault"
                         + " schedules, not one fault; give the other scenarios in another drill");
             }
-            if (given.contains("--failover") && !promote) {
-                throw new IllegalArgumentException("--scenario random runs Haven with --failover promote: no"
-                        + " orchestrator plays in a random schedule, so only Haven can replace a lost primary");
-            }
-            promote = true;
+            // Promote by default: Haven replaces a lost primary itself. With --failover observe the drill plays the
+            // external orchestrator Haven follows (after --promote-after ms of a silent primary).
+            promote = !given.contains("--failover") || promote;
         } else {
             for (String option : RANDOM_ONLY) {
                 if (given.contains(option)) {

@@ -15,7 +15,8 @@ import javax.sql.DataSource;
 
 /**
  * Haven as the campaign's client: {@code dataSources} {@link HaDataSource}s on the cluster (as that many
- * application instances would have), the drill's Haven URL in promote mode plus the {@code --set} settings. The
+ * application instances would have), the drill's Haven URL in promote (or observe) mode plus the {@code --set}
+ * settings. The
  * checker's bounds come from the configuration Haven actually runs with:
  * <ul>
  *   <li>an operation may take {@code ha.failover.timeout} (waiting for a primary) plus the socket timeout (the
@@ -38,10 +39,10 @@ final class HavenCampaignClient implements CampaignClient {
     private final HavenEvents events = new HavenEvents();
     private volatile boolean closed;
 
-    HavenCampaignClient(LocalCluster cluster, CampaignClock clock, int count, Map<String, String> settings)
-            throws Exception {
-        DrillOptions promote = DrillOptions.parse(new String[] {"--failover", "promote"});
-        String url = Client.HAVEN.url(cluster, promote) + "&ha.admin.password=" + cluster.adminPassword();
+    HavenCampaignClient(LocalCluster cluster, CampaignClock clock, int count, boolean promote,
+            Map<String, String> settings) throws Exception {
+        DrillOptions mode = DrillOptions.parse(new String[] {"--failover", promote ? "promote" : "observe"});
+        String url = Client.HAVEN.url(cluster, mode) + "&ha.admin.password=" + cluster.adminPassword();
         for (int i = 0; i < count; i++) {
             String instance = "app" + (i + 1);
             HaDataSource.Builder builder = HaDataSource.builder().url(url).user(cluster.appUser())
@@ -65,7 +66,7 @@ final class HavenCampaignClient implements CampaignClient {
             return;
         }
         switch (event.type()) {
-            case PROMOTED, FENCED, NODE_DOWN, FAILOVER_STARTED, FAILOVER_FINISHED ->
+            case PROMOTED, FENCED, NODE_DOWN, ROLE_CHANGED, FAILOVER_STARTED, FAILOVER_FINISHED ->
                     clock.note(event.type() == HavenEvent.Type.PROMOTED ? "promotion" : "haven",
                             instance + " " + event.type() + " " + event.address()
                                     + (event.message() == null ? "" : ": " + event.message()));

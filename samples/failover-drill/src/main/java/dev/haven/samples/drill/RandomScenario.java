@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * {@code --scenario random}: run i is the test kit's fault campaign with seed {@code --seed} + i - 1, Haven in
- * promote mode through {@code --data-sources} data sources, and its result in the drill's own figures (so the
+ * promote mode (or in observe mode, following the test kit's orchestrator) through {@code --data-sources} data sources, and its result in the drill's own figures (so the
  * JSON, the table and the HTML timeline read as for any scenario) plus the invariants the checker found broken.
  */
 final class RandomScenario {
@@ -28,8 +28,12 @@ final class RandomScenario {
     static Campaign campaign(DrillOptions options, PrintStream out) {
         // read-your-write pairs join the workload when Haven is told to promise them
         boolean readYourWrites = "read-your-writes".equalsIgnoreCase(options.settings().get("ha.consistency"));
-        return Campaign.builder().mix(options.random().mix()).schedule(options.random().schedule()).out(out)
-                .readYourWrites(readYourWrites).build();
+        Campaign.Builder campaign = Campaign.builder().mix(options.random().mix())
+                .schedule(options.random().schedule()).out(out).readYourWrites(readYourWrites);
+        if (!options.promote()) {
+            campaign.orchestrator(java.time.Duration.ofMillis(Math.max(1, options.promoteAfterMillis())));
+        }
+        return campaign.build();
     }
 
     static RunResult run(DrillOptions options, int run, PrintStream out) throws Exception {
@@ -37,7 +41,7 @@ final class RandomScenario {
         HavenCampaignClient[] client = new HavenCampaignClient[1];
         CampaignResult result = campaign(options, out).run(seed, (cluster, clock) ->
                 client[0] = new HavenCampaignClient(cluster, clock, options.random().dataSources(),
-                        options.settings()));
+                        options.promote(), options.settings()));
         return toRunResult(result, client[0].events());
     }
 

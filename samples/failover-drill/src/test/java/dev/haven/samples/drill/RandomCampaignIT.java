@@ -20,20 +20,35 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code ci} for the replica faults only, or a list such as {@code kill:primary,freeze:primary}),
  * {@code -Dhaven.campaign.seed=N}, {@code -Dhaven.campaign.runs=K} pick other schedules;
  * {@code -Dhaven.campaign.fencer=false} runs without the agent, where a thawed primary may be writable for an
- * instant (failover-safety.md).
+ * instant (failover-safety.md). A second test runs one schedule in observe mode, with the test kit's orchestrator.
  */
 class RandomCampaignIT {
 
     @Test
     void seededSchedulesHoldEveryInvariant(@TempDir Path dir) throws Exception {
-        String mix = System.getProperty("haven.campaign.mix", "full");
-        String seed = System.getProperty("haven.campaign.seed", "5");
-        String runs = System.getProperty("haven.campaign.runs", "2");
-        List<String> args = new ArrayList<>(List.of("--scenario", "random", "--seed", seed, "--runs", runs,
-                "--mix", mix, "--schedule", "short", "--set", "ha.replay=on", "--set", "ha.commitOutcome=marker"));
+        List<String> args = new ArrayList<>(List.of("--mix", System.getProperty("haven.campaign.mix", "full")));
         if (Boolean.parseBoolean(System.getProperty("haven.campaign.fencer", "true"))) {
             args.addAll(List.of("--set", "ha.failover.fencer=" + LocalClusterFencer.class.getName()));
         }
+        run(dir, System.getProperty("haven.campaign.seed", "5"), System.getProperty("haven.campaign.runs", "2"), args);
+    }
+
+    /**
+     * Observe mode, Haven's default: Haven promotes nothing and follows the test kit's orchestrator, which powers off
+     * a primary silent for a second and promotes the replica that received the most, and makes a primary that came
+     * back read-only writable again. Seed 6: the primary restarted, then killed for 2.7 s.
+     */
+    @Test
+    void anExternalOrchestratorsPromotionsAreFollowedWithEveryInvariant(@TempDir Path dir) throws Exception {
+        List<RunResult> runs = run(dir, "6", "1", List.of("--failover", "observe"));
+        assertThat(runs.get(0).marks()).as("the orchestrator promoted a replica")
+                .anyMatch(m -> m.kind().equals("promotion") && m.label().startsWith("orchestrator promoted"));
+    }
+
+    private static List<RunResult> run(Path dir, String seed, String runs, List<String> more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--scenario", "random", "--seed", seed, "--runs", runs,
+                "--schedule", "short", "--set", "ha.replay=on", "--set", "ha.commitOutcome=marker"));
+        args.addAll(more);
         Path json = dir.resolve("random.json");
         args.addAll(List.of("--json", json.toString()));
         DrillOptions options = DrillOptions.parse(args.toArray(new String[0]));
@@ -58,5 +73,6 @@ class RandomCampaignIT {
         assertThat(Files.readString(json)).contains("\"scenario\": \"random\"", "\"seeds\": [",
                 "\"invariantViolationsTotal\": {}", "\"runsViolated\": 0", "\"duplicateAppliedWrites\": [0",
                 "\"failedTransactions\": [", "\"replayed\": [", "\"schedules\": [");
+        return result.runs();
     }
 }
