@@ -267,7 +267,13 @@ record DrillOptions(List<Scenario> scenarios, List<Client> clients, boolean prom
             throw new IllegalArgumentException("--set: expected ha.KEY=VALUE, e.g. --set ha.replay=on, not '"
                     + (eq > 0 ? value.substring(0, eq) + "=..." : value) + "'");
         }
-        settings.put(value.substring(0, eq), value.substring(eq + 1));
+        String key = value.substring(0, eq);
+        try {
+            dev.haven.core.HavenConfig.builder().set(key, value.substring(eq + 1)); // before any cluster starts
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--set: " + e.getMessage(), e);
+        }
+        settings.put(key, value.substring(eq + 1));
     }
 
     private static long seed(String value) {
