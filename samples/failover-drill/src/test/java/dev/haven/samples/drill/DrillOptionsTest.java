@@ -24,20 +24,24 @@ class DrillOptionsTest {
                 .hasMessageNotContaining("hunter2");
         assertThatThrownBy(() -> DrillOptions.parse(new String[] {"--set", "ha.replay"}))
                 .hasMessageContaining("ha.KEY=VALUE");
+        assertThatThrownBy(() -> DrillOptions.parse(new String[] {"--set", "ha.replay=sometimes"}))
+                .hasMessageContaining("--set: ha.replay").hasMessageContaining("'sometimes'");
         assertThatThrownBy(() -> DrillOptions.parse(new String[] {"--client", "mariadb-replication", "--set",
                 "ha.replay=on"})).hasMessageContaining("--client haven");
     }
 
     @Test
-    void randomTakesSeedMixScheduleAndDataSourcesAndForcesPromote() {
+    void randomTakesSeedMixScheduleAndDataSourcesAndPromotesUnlessObserveIsAsked() {
         DrillOptions o = DrillOptions.parse(new String[] {"--scenario", "random", "--seed", "42", "--mix", "ci",
                 "--schedule", "short", "--data-sources", "2"});
         assertThat(o.promote()).isTrue();
         assertThat(o.random().seed()).isEqualTo(42);
         assertThat(o.random().mix()).isEqualTo(FaultMix.CI);
         assertThat(o.random().dataSources()).isEqualTo(2);
-        assertThatThrownBy(() -> DrillOptions.parse(new String[] {"--scenario", "random", "--failover", "observe"}))
-                .hasMessageContaining("promote");
+        DrillOptions observe = DrillOptions.parse(new String[] {"--scenario", "random", "--failover", "observe",
+                "--promote-after", "1500"});
+        assertThat(observe.promote()).as("observe mode, behind the test kit's orchestrator").isFalse();
+        assertThat(observe.promoteAfterMillis()).isEqualTo(1500);
         assertThatThrownBy(() -> DrillOptions.parse(new String[] {"--scenario", "kill-primary", "--seed", "1"}))
                 .hasMessageContaining("--scenario random only");
         assertThatThrownBy(() -> DrillOptions.parse(new String[] {"--scenario", "random,kill-primary"}))
