@@ -107,16 +107,7 @@ class CommitOutcomeIT {
                 for (LocalNode replica : cluster.replicas()) {
                     cluster.stopReplication(replica);
                 }
-                CompletableFuture<String> commit = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        c.commit();
-                        return "ok";
-                    } catch (SQLException e) {
-                        return e.getSQLState();
-                    }
-                });
-                Thread.sleep(700); // the commit waits for an acknowledgement that never comes
-                assertThat(commit).isNotDone();
+                CompletableFuture<String> commit = heldInCommit(c::commit);
                 cluster.kill(oldPrimary);
                 cluster.promote(chosen); // it never received the transaction
 
@@ -167,20 +158,9 @@ class CommitOutcomeIT {
                 for (LocalNode replica : cluster.replicas()) {
                     cluster.stopReplication(replica);
                 }
-                CompletableFuture<String> write = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        if (mode.equals("transaction")) {
-                            c.commit();
-                        } else {
-                            ExternalPromotionIT.insert(c, 1); // wrapped with a marker: its commit is the wait
-                        }
-                        return "ok";
-                    } catch (SQLException e) {
-                        return e.getSQLState();
-                    }
-                });
-                Thread.sleep(700); // the commit waits for an acknowledgement that never comes
-                assertThat(write).isNotDone();
+                // an auto-commit write is wrapped with a marker: its commit is the wait
+                CompletableFuture<String> write = heldInCommit(mode.equals("transaction") ? c::commit
+                        : () -> ExternalPromotionIT.insert(c, 1));
                 cluster.kill(oldPrimary);
                 cluster.kill(cluster.replica(1)); // the new primary will have no semi-sync replica
                 cluster.promote(chosen); // it never received the transaction
@@ -204,6 +184,29 @@ class CommitOutcomeIT {
                             .user(cluster.appUser()).password(cluster.appPassword()).build().getConnection().close())
                     .isInstanceOf(SQLException.class).hasMessageContaining("ha.commitOutcome=marker");
         }
+    }
+
+    /** A unit of work that may fail with a {@link SQLException}. */
+    private interface SqlWork {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} on another thread and returns once it is held in its commit: the semi-sync wait, with no
+     * replica receiving. The future's value is "ok" or the SQLState the application got.
+     */
+    private static CompletableFuture<String> heldInCommit(SqlWork work) throws InterruptedException {
+        CompletableFuture<String> outcome = CompletableFuture.supplyAsync(() -> {
+            try {
+                work.run();
+                return "ok";
+            } catch (SQLException e) {
+                return e.getSQLState();
+            }
+        });
+        Thread.sleep(700); // the commit waits for an acknowledgement that never comes
+        assertThat(outcome).isNotDone();
+        return outcome;
     }
 
     private static List<String> resolved(List<HavenEvent> events) {
