@@ -41,8 +41,10 @@ class StrandedReplicaIT {
                 PromoteFailoverIT.await(() -> PromoteFailoverIT.replicatesFrom(cluster, away, newPrimary),
                         "the returned replica re-pointed to the new primary");
                 PromoteFailoverIT.await(() -> rowsOn(cluster, away) == 50, "the returned replica caught up");
-                assertThat(events).anyMatch(e -> e.type() == HavenEvent.Type.ROLE_CHANGED
-                        && e.address().port() == away.port() && "STRANDED_REPLICA".equals(e.oldValue()));
+                // the event follows the re-pointing, which the replica may show first
+                PromoteFailoverIT.await(() -> events.stream().anyMatch(e -> e.type() == HavenEvent.Type.ROLE_CHANGED
+                        && e.address().port() == away.port() && "STRANDED_REPLICA".equals(e.oldValue())),
+                        "ROLE_CHANGED from STRANDED_REPLICA");
             }
         }
     }
@@ -96,6 +98,48 @@ class StrandedReplicaIT {
                 }, "a write accepted again");
                 PromoteFailoverIT.await(() -> rowsOn(cluster, away) == 51, "the re-pointed replica caught up");
                 assertThat(cluster.writableNodes()).isEqualTo(1);
+            }
+        }
+    }
+
+    /**
+     * The new primary dies before the promotion's settling made it forget its source (the settling waits for its
+     * receiver, which waits on the partitioned old primary until {@code slave_net_timeout}), and the server resumes
+     * that link when it restarts: it looks like a replica of the replaced primary. Found by the fault campaign (seed
+     * 16096: no node writable to the end). The link is removed and the primary made writable again once the other
+     * replica follows it; before the fix, no write was ever accepted again.
+     */
+    @Test
+    void aNewPrimaryRestartedBeforeItForgotItsOldLinkIsMadeWritableAgain() throws Exception {
+        try (LocalCluster cluster = LocalCluster.builder().replicas(2).replicationThroughProxy(true).start()) {
+            try (Connection c = cluster.appConnection(cluster.primary()); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)");
+            }
+            cluster.awaitReplicationCaughtUp(java.time.Duration.ofSeconds(10));
+            LocalNode oldPrimary = cluster.primary();
+            List<HavenEvent> events = new CopyOnWriteArrayList<>();
+            try (HaDataSource ds = HaDataSource.builder().url(PromoteFailoverIT.promoteUrl(cluster, SETTINGS))
+                    .user(cluster.appUser()).password(cluster.appPassword()).listener(events::add).build()) {
+                insert(ds, 1, 20);
+                cluster.partition(oldPrimary); // from everyone: the replicas' receivers hang on it
+                RoutingContractTests.awaitTopology(ds.cluster(), t -> PromoteFailoverIT.replaced(t, oldPrimary),
+                        "a promotion");
+                LocalNode newPrimary = cluster.nodeByServerId(ds.cluster().topology().primary().serverId());
+                cluster.kill(newPrimary); // while the settling still waits to make it forget the old primary
+                cluster.restartReadOnly(newPrimary); // it resumes replicating from the old primary
+                cluster.heal(oldPrimary);
+                PromoteFailoverIT.await(() -> {
+                    try (Connection c = ds.getConnection()) {
+                        ExternalPromotionIT.insert(c, 21);
+                        return true;
+                    } catch (SQLException e) {
+                        return false;
+                    }
+                }, "a write accepted again");
+                assertThat(events).anyMatch(e -> e.type() == HavenEvent.Type.ROLE_CHANGED
+                        && e.address().port() == newPrimary.port() && "STRANDED_PRIMARY".equals(e.oldValue()));
+                assertThat(cluster.writableNodes()).isEqualTo(1);
+                assertThat(rowsOn(cluster, newPrimary)).as("every acknowledged write on the primary").isEqualTo(21);
             }
         }
     }

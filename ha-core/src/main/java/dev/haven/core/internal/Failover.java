@@ -496,8 +496,15 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
      */
     private void maybeReopen(Topology t, Node old, long now) {
         ServerState seen = monitor.lastState(old.address());
-        if (seen == null || !seen.readOnly() || seen.replication() != null || superseded.containsKey(old.serverId())
+        if (seen == null || !seen.readOnly() || superseded.containsKey(old.serverId())
                 || now - lastReopenCheckNanos < TimeUnit.MILLISECONDS.toNanos(500)) {
+            return;
+        }
+        if (seen.replication() != null) {
+            if (replacedSourceOf(seen) != 0) {
+                lastReopenCheckNanos = now;
+                cutStaleLink(old);
+            }
             return;
         }
         lastReopenCheckNanos = now;
@@ -523,8 +530,10 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                     }
                     continue;
                 }
+                // A replica re-pointed while the primary was down has not connected yet (its receiver retries every
+                // MASTER_CONNECT_RETRY, 60 s by default) and reports no source server_id: known by the address.
                 if (n.health() != Health.UP || s == null || s.replication() == null
-                        || s.replication().sourceServerId() != old.serverId()) {
+                        || monitor.sourceServerId(s.replication()) != old.serverId()) {
                     return; // the cheap check first: nothing to lock for while a node is away or follows another
                 }
                 others.add(n);
@@ -557,7 +566,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                 ServerState s = discovery.probe(e.getValue(), e.getKey().address());
                 ServerState.Replication r = s.replication();
                 ReplicationPosition applied = HealthMonitor.parsePosition(s.gtidPosition());
-                if (!s.readOnly() || r == null || r.sourceServerId() != old.serverId() || !r.sqlRunning()
+                if (!s.readOnly() || r == null || monitor.sourceServerId(r) != old.serverId() || !r.sqlRunning()
                         || r.ioState() == ServerState.IoState.STOPPED || applied == null || !held.covers(applied)) {
                     return;
                 }
@@ -577,6 +586,45 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                 }
                 close(e.getValue());
             }
+        }
+    }
+
+    /**
+     * The primary this instance promoted came back (restarted before the promotion's settling made it forget its
+     * source) with its replication link to the primary it replaced, which the server resumes at boot: it looks like a
+     * replica of a replaced primary, and without this no node would ever be writable again (found by the fault
+     * campaign, seed 16096: the new primary killed 0.7 s after its promotion, while the settling still waited for its
+     * receiver to stop). Under the failover lock on it, after a fresh read shows it still read-only and following a
+     * replaced primary, the link is stopped and forgotten; then {@link #maybeReopen}'s own checks decide whether it is
+     * made writable again.
+     */
+    private void cutStaleLink(Node node) {
+        try (Connection c = adminConnection(node.address())) {
+            if (!tryLock(c, node)) {
+                return; // another instance is promoting, reopening or re-pointing
+            }
+            try {
+                ServerState fresh = discovery.probe(c, node.address());
+                long from = replacedSourceOf(fresh);
+                if (from == 0 || !fresh.readOnly()) {
+                    return;
+                }
+                ServerAdmin admin = new ServerAdmin(c, fresh.flavor());
+                admin.stopApplying(); // at once: nothing more from the replaced primary is applied
+                admin.forgetSource(); // waits for the receiver (a hung source: its slave_net_timeout, bounded here)
+                emit(HavenEvent.Type.ROLE_CHANGED, node.address(), "STRANDED_PRIMARY", "READ_ONLY", "the primary"
+                        + " came back replicating from the primary it replaced (server_id " + from + "), a link its"
+                        + " promotion had not removed yet: the link is removed");
+                monitor.probeNow(node.address());
+            } finally {
+                try {
+                    new ServerAdmin(c, ServerState.Flavor.MARIADB).unlock(LOCK);
+                } catch (SQLException ignored) {
+                    // closing the connection releases it too
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.debug("The stale replication link of {} was not removed: {}", node.address(), e.toString());
         }
     }
 
