@@ -33,7 +33,9 @@ class ProbeCostIT {
                     "ha.routing=auto&ha.probeInterval=" + INTERVAL_MILLIS + "ms");
             try (HaDataSource ds = HaDataSource.builder().url(url).user(cluster.appUser())
                     .password(cluster.appPassword()).build()) {
-                Thread.sleep(1500); // discovery settled, connections open
+                // discovery settled: every node known and readable (each prober's connection is open then)
+                RoutingContractTests.awaitTopology(ds.cluster(), t -> t.primary() != null
+                        && t.readReplicas().size() == cluster.replicas().size(), "every node up");
                 List<Connection> counters = new ArrayList<>();
                 long[] before = new long[cluster.nodes().size()];
                 try {

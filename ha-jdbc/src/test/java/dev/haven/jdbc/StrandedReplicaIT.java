@@ -88,14 +88,7 @@ class StrandedReplicaIT {
                 cluster.restartReadOnly(other);
                 PromoteFailoverIT.await(() -> PromoteFailoverIT.replicatesFrom(cluster, away, newPrimary),
                         "the stranded replica re-pointed to the returned primary");
-                PromoteFailoverIT.await(() -> {
-                    try (Connection c = ds.getConnection()) {
-                        ExternalPromotionIT.insert(c, 51);
-                        return true;
-                    } catch (SQLException e) {
-                        return false;
-                    }
-                }, "a write accepted again");
+                awaitWriteAccepted(ds, 51);
                 PromoteFailoverIT.await(() -> rowsOn(cluster, away) == 51, "the re-pointed replica caught up");
                 assertThat(cluster.writableNodes()).isEqualTo(1);
             }
@@ -128,14 +121,7 @@ class StrandedReplicaIT {
                 cluster.kill(newPrimary); // while the settling still waits to make it forget the old primary
                 cluster.restartReadOnly(newPrimary); // it resumes replicating from the old primary
                 cluster.heal(oldPrimary);
-                PromoteFailoverIT.await(() -> {
-                    try (Connection c = ds.getConnection()) {
-                        ExternalPromotionIT.insert(c, 21);
-                        return true;
-                    } catch (SQLException e) {
-                        return false;
-                    }
-                }, "a write accepted again");
+                awaitWriteAccepted(ds, 21);
                 assertThat(events).anyMatch(e -> e.type() == HavenEvent.Type.ROLE_CHANGED
                         && e.address().port() == newPrimary.port() && "STRANDED_PRIMARY".equals(e.oldValue()));
                 assertThat(cluster.writableNodes()).isEqualTo(1);
@@ -154,6 +140,18 @@ class StrandedReplicaIT {
         RoutingContractTests.awaitTopology(ds.cluster(), t -> PromoteFailoverIT.replaced(t, oldPrimary),
                 "a promotion");
         return cluster.nodeByServerId(ds.cluster().topology().primary().serverId());
+    }
+
+    /** Tries the write {@code id} until it is accepted: a primary is writable again. */
+    private static void awaitWriteAccepted(HaDataSource ds, long id) {
+        PromoteFailoverIT.await(() -> {
+            try (Connection c = ds.getConnection()) {
+                ExternalPromotionIT.insert(c, id);
+                return true;
+            } catch (SQLException e) {
+                return false;
+            }
+        }, "a write accepted again");
     }
 
     private static void insert(HaDataSource ds, long from, long to) throws SQLException {
