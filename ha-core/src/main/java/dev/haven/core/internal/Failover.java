@@ -122,6 +122,8 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     private Connection standby;
     private long standbyServerId;
     private ServerState.Flavor standbyFlavor;
+    /** The standby's session id, known ahead so that the first statement a thawed server reads is the fencing. */
+    private long standbyConnectionId;
     /** When the standby connection was last checked or opened, or when opening it may be tried again. */
     private long standbyCheckedNanos;
 
@@ -302,19 +304,20 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
     }
 
     /**
-     * Fences on a connection of its own with a timeout longer than a probe's, after switching semi-sync off and
-     * killing the sessions running statements there ({@link ServerAdmin#fence}), so that the fencing does not
-     * wait behind the old primary's late commits. The probe connection is spared; it is the fallback when no
-     * other connection can be opened.
+     * Fences on a connection of its own with a timeout longer than a probe's, while a second one kills the
+     * sessions running statements there ({@link ServerAdmin#fence}), so that the fencing neither waits behind the
+     * old primary's late commits nor lets one of them succeed. The probe connection is spared; it is the fallback
+     * when no other connection can be opened.
      */
     private int fence(Connection probe, ServerState seen) throws SQLException {
         long spare = new ServerAdmin(probe, seen.flavor()).connectionId();
         try (Connection admin = adminConnection(seen.address(), FENCE_TIMEOUT)) {
-            return new ServerAdmin(admin, seen.flavor()).fence(spare);
+            return new ServerAdmin(admin, seen.flavor()).fence(0, spare,
+                    () -> adminConnection(seen.address(), FENCE_TIMEOUT));
         } catch (SQLException e) {
             log.info("Fencing {} on its own connection failed ({}); trying on the probe connection", seen.address(),
                     e.getSQLState());
-            return new ServerAdmin(probe, seen.flavor()).fence(0);
+            return new ServerAdmin(probe, seen.flavor()).fence(0, 0, null);
         }
     }
 
@@ -1113,7 +1116,14 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
         }
         try {
             // No socket timeout to speak of: a fencing queued on it waits for a frozen server as long as it is frozen.
-            standby = adminConnection(primary.address(), SETTLE_TIMEOUT);
+            Connection c = adminConnection(primary.address(), SETTLE_TIMEOUT);
+            try {
+                standbyConnectionId = new ServerAdmin(c, seen.flavor()).connectionId();
+            } catch (SQLException e) {
+                close(c);
+                throw e;
+            }
+            standby = c;
             standbyServerId = primary.serverId();
             standbyFlavor = seen.flavor();
             standbyCheckedNanos = now;
@@ -1138,10 +1148,12 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
         }
         standby = null; // it belongs to the fencing now
         ServerState.Flavor flavor = standbyFlavor;
+        long standbyId = standbyConnectionId;
         long queued = nanoTime.getAsLong();
         Thread t = new Thread(() -> {
             try {
-                int killed = new ServerAdmin(c, flavor).fence(0);
+                int killed = new ServerAdmin(c, flavor).fence(standbyId, 0,
+                        () -> adminConnection(dead.address(), FENCE_TIMEOUT));
                 emit(HavenEvent.Type.FENCED, dead.address(), "read_only=OFF", "read_only=ON",
                         "the replaced primary ran the fencing queued at the promotion as soon as it answered again, "
                                 + TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - queued) + " ms after it was"

@@ -36,24 +36,72 @@ public final class ServerAdmin {
         execute(mysql ? "SET GLOBAL super_read_only = ON" : "SET GLOBAL read_only = ON");
     }
 
+    /** Opens one more connection with the admin credentials to the same server. */
+    @FunctionalInterface
+    public interface ConnectionOpener {
+        Connection open() throws SQLException;
+    }
+
+    /** How often the fencing looks again for sessions to kill while its {@code read_only} change waits. */
+    private static final long KILL_ROUND_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5);
+
     /**
-     * Fences a replaced primary that came back writable, without queuing behind the writes it is fencing: a
-     * {@code read_only} change waits for statements and commits in progress, and an old primary's late commits
-     * may each wait the semi-sync timeout for an acknowledgement no replica will send. So, in this order: the
-     * primary side of semi-sync is switched off (which releases those commits; their clients were cut off by
-     * Haven, so nobody is told they succeeded, and they stay errant transactions of the old primary, which a
-     * rejoin detects), every client session running a statement is killed (except {@code spareConnectionId}, and
-     * the replication threads), and the server is made read-only.
+     * Fences a replaced primary that came back writable, without queuing behind the writes it is fencing and
+     * without letting any of them succeed. The {@code read_only} change is sent on this connection first. It waits
+     * for the statements and commits in progress (an old primary's late commits each wait for a semi-sync ACK no
+     * replica will send), and while it waits its pending lock holds every new write back ("Waiting for backup
+     * lock", "Waiting for global read lock"). Meanwhile a second connection ({@code second}) kills the sessions
+     * running statements, round after round until the change is done. The server shuts a killed session's socket
+     * at once, so its client hears nothing of a commit that still completes: it stays an errant transaction of
+     * the old primary, which a rejoin detects. Only then is the primary side of semi-sync switched off.
      *
+     * <p>Why not the other way round: switching semi-sync off first released the waiting commits, and a client
+     * that had not yet learned of the promotion (another application instance, which Haven here cannot cut off)
+     * was told they succeeded: acknowledged writes that exist only on the replaced primary.
+     *
+     * @param ownConnectionId this connection's session id if known, else 0 (then it is asked first)
+     * @param spareConnectionId a session not to kill (the caller's probe connection), 0 for none
+     * @param second opens the killing connection; null to kill once on this connection before the change, which
+     *               leaves a commit that starts in between to wait for the change (and the change for it)
      * @return how many sessions were killed
      */
-    public int fence(long spareConnectionId) throws SQLException {
+    public int fence(long ownConnectionId, long spareConnectionId, ConnectionOpener second) throws SQLException {
+        java.util.concurrent.atomic.AtomicInteger killed = new java.util.concurrent.atomic.AtomicInteger();
+        if (second == null) {
+            killed.addAndGet(killRunningSessions(spareConnectionId, 0));
+            makeReadOnly();
+        } else {
+            long own = ownConnectionId > 0 ? ownConnectionId : connectionId();
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread killer = new Thread(() -> {
+                try (Connection k = second.open()) {
+                    ServerAdmin other = new ServerAdmin(k, mysql ? ServerState.Flavor.MYSQL : ServerState.Flavor.MARIADB);
+                    while (!done.get()) {
+                        killed.addAndGet(other.killRunningSessions(own, spareConnectionId));
+                        java.util.concurrent.locks.LockSupport.parkNanos(KILL_ROUND_NANOS);
+                    }
+                } catch (SQLException | RuntimeException e) {
+                    // No second connection: the change waits for the commits in progress (bounded by this
+                    // connection's socket timeout), as a plain read_only change would.
+                }
+            }, "haven-fence-kill");
+            killer.setDaemon(true);
+            killer.start();
+            try {
+                makeReadOnly();
+            } finally {
+                done.set(true);
+                try {
+                    killer.join(java.util.concurrent.TimeUnit.SECONDS.toMillis(5));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
         if (semiSyncPrimary()) {
             stopSemiSyncPrimary();
         }
-        int killed = killRunningSessions(spareConnectionId);
-        makeReadOnly();
-        return killed;
+        return killed.get();
     }
 
     /** This connection's session id ({@code CONNECTION_ID()}). */
@@ -62,10 +110,12 @@ public final class ServerAdmin {
         return id == null ? 0 : Long.parseLong(id.trim());
     }
 
-    private int killRunningSessions(long spare) throws SQLException {
+    /** Kills every client session running a statement but this one, {@code spare} and {@code other}. */
+    private int killRunningSessions(long spare, long other) throws SQLException {
         java.util.List<Long> ids = new java.util.ArrayList<>();
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND ID <> " + spare
+                        + " AND ID <> " + other
                         + " AND COMMAND NOT IN ('Sleep', 'Daemon', 'Binlog Dump', 'Binlog Dump GTID', 'Connect',"
                         + " 'Slave_IO', 'Slave_SQL', 'Slave_worker', 'Killed')"
                         + " AND USER NOT IN ('system user', 'event_scheduler')")) {

@@ -113,6 +113,72 @@ class ServerAdminIT {
         }
     }
 
+    /**
+     * A replaced primary's commits that wait for a semi-sync ACK belong to clients Haven may not have cut off
+     * (another application instance that has not seen the promotion yet): the fencing must not release them into
+     * a success. Replication is stopped before the writers start and the semi-sync timeout is a minute, so no
+     * insert here can be acknowledged legitimately; writers keep reconnecting and inserting while the fencing runs.
+     * The old fencing switched semi-sync off first, which told every waiting writer its insert succeeded.
+     */
+    @Test
+    void fencingTellsNoWaitingCommitItSucceeded() throws Exception {
+        try (LocalCluster cluster = LocalCluster.builder().replicas(1).semiSyncTimeout(Duration.ofSeconds(60)).start()) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(cluster.semiSync(),
+                    "no semi-sync on this server (the MySQL 8.0 build has no plugin): no commit waits to be released");
+            LocalNode primary = cluster.primary();
+            execute(cluster, primary, "CREATE TABLE app.t (id BIGINT PRIMARY KEY)");
+            cluster.awaitReplicationCaughtUp(Duration.ofSeconds(20));
+            cluster.stopReplication(cluster.replica(0));
+
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.Set<Long> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong();
+            java.util.List<Thread> writers = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Thread w = new Thread(() -> {
+                    while (running.get()) {
+                        long id = next.incrementAndGet();
+                        try (Connection c = cluster.appConnection(primary); Statement s = c.createStatement()) {
+                            s.executeUpdate("INSERT INTO app.t VALUES (" + id + ")");
+                            acknowledged.add(id);
+                        } catch (SQLException refusedOrKilled) {
+                            // killed, or refused once read-only: what the fencing is for
+                        }
+                    }
+                }, "test-writer-" + i);
+                w.setDaemon(true);
+                w.start();
+                writers.add(w);
+            }
+            try (Connection admin = cluster.adminConnection(primary)) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (queryLong(admin, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '"
+                        + cluster.appUser() + "' AND COMMAND = 'Query'") < 4) {
+                    assertThat(System.nanoTime()).as("four inserts waiting for an ACK").isLessThan(deadline);
+                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                }
+                long began = System.nanoTime();
+                int killed = new ServerAdmin(admin, ServerState.Flavor.MARIADB).fence(0, 0,
+                        () -> cluster.adminConnection(primary));
+                long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+                // Writers that come back after the fencing are refused: read-only.
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
+                running.set(false);
+                for (Thread w : writers) {
+                    w.join(30_000);
+                }
+                assertThat(acknowledged).as("inserts acknowledged by the primary being fenced").isEmpty();
+                assertThat(killed).as("sessions killed").isGreaterThanOrEqualTo(4);
+                assertThat(tookMillis).as("ms the fencing took (the semi-sync timeout is 60 s)").isLessThan(30_000);
+                assertThat(queryLong(admin, "SELECT @@GLOBAL.read_only")).isEqualTo(1);
+                assertThat(queryLong(admin, "SELECT @@GLOBAL.rpl_semi_sync_master_enabled")).as("semi-sync primary")
+                        .isZero();
+            } finally {
+                running.set(false);
+            }
+        }
+    }
+
     private static long errant(ServerAdmin primary, ServerAdmin returning, boolean mysql) throws SQLException {
         return mysql ? ServerAdmin.countTransactions(primary.errantTransactions(returning.binlogPosition()))
                 : ServerAdmin.missingFromBinlogState(primary.binlogState(), returning.binlogState());
