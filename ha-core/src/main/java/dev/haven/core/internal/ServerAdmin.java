@@ -44,6 +44,8 @@ public final class ServerAdmin {
 
     /** How often the fencing looks again for sessions to kill while its {@code read_only} change waits. */
     private static final long KILL_ROUND_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5);
+    /** The pause before the killing connection is tried again (refused, timed out, or cut off). */
+    private static final long REOPEN_PAUSE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50);
 
     /**
      * Fences a replaced primary that came back writable, without queuing behind the writes it is fencing and
@@ -61,8 +63,9 @@ public final class ServerAdmin {
      *
      * @param ownConnectionId this connection's session id if known, else 0 (then it is asked first)
      * @param spareConnectionId a session not to kill (the caller's probe connection), 0 for none
-     * @param second opens the killing connection; null to kill once on this connection before the change, which
-     *               leaves a commit that starts in between to wait for the change (and the change for it)
+     * @param second opens the killing connection (again and again while it fails, until the change is done);
+     *               null to kill once on this connection before the change, which leaves a commit that starts in
+     *               between to wait for the change (and the change for it)
      * @return how many sessions were killed
      */
     public int fence(long ownConnectionId, long spareConnectionId, ConnectionOpener second) throws SQLException {
@@ -74,15 +77,18 @@ public final class ServerAdmin {
             long own = ownConnectionId > 0 ? ownConnectionId : connectionId();
             java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
             Thread killer = new Thread(() -> {
-                try (Connection k = second.open()) {
-                    ServerAdmin other = new ServerAdmin(k, mysql ? ServerState.Flavor.MYSQL : ServerState.Flavor.MARIADB);
-                    while (!done.get()) {
-                        killed.addAndGet(other.killRunningSessions(own, spareConnectionId));
-                        java.util.concurrent.locks.LockSupport.parkNanos(KILL_ROUND_NANOS);
+                // Opened again until the change is done: a fencing queued on a frozen server starts this before the
+                // thaw, when a connection attempt can only time out.
+                while (!done.get()) {
+                    try (Connection k = second.open()) {
+                        ServerAdmin other = new ServerAdmin(k, mysql ? ServerState.Flavor.MYSQL : ServerState.Flavor.MARIADB);
+                        while (!done.get()) {
+                            killed.addAndGet(other.killRunningSessions(own, spareConnectionId));
+                            java.util.concurrent.locks.LockSupport.parkNanos(KILL_ROUND_NANOS);
+                        }
+                    } catch (SQLException | RuntimeException e) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(REOPEN_PAUSE_NANOS);
                     }
-                } catch (SQLException | RuntimeException e) {
-                    // No second connection: the change waits for the commits in progress (bounded by this
-                    // connection's socket timeout), as a plain read_only change would.
                 }
             }, "haven-fence-kill");
             killer.setDaemon(true);
