@@ -582,11 +582,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             log.debug("The returned primary {} was not made writable again: {}", old.address(), e.toString());
         } finally {
             for (Map.Entry<Node, Connection> e : locked.entrySet()) {
-                try {
-                    new ServerAdmin(e.getValue(), ServerState.Flavor.MARIADB).unlock(LOCK);
-                } catch (SQLException ignored) {
-                    // closing the connection releases it too
-                }
+                releaseLock(e.getValue());
                 close(e.getValue());
             }
         }
@@ -620,11 +616,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                         + " promotion had not removed yet: the link is removed");
                 monitor.probeNow(node.address());
             } finally {
-                try {
-                    new ServerAdmin(c, ServerState.Flavor.MARIADB).unlock(LOCK);
-                } catch (SQLException ignored) {
-                    // closing the connection releases it too
-                }
+                releaseLock(c);
             }
         } catch (SQLException | RuntimeException e) {
             log.debug("The stale replication link of {} was not removed: {}", node.address(), e.toString());
@@ -723,11 +715,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
                         + target.address() + ": it still replicated from the replaced primary (server_id " + from + ")");
                 monitor.probeNow(n.address());
             } finally {
-                try {
-                    new ServerAdmin(c, ServerState.Flavor.MARIADB).unlock(LOCK);
-                } catch (SQLException ignored) {
-                    // closing the connection releases it too
-                }
+                releaseLock(c);
             }
         } catch (SQLException | RuntimeException e) {
             log.debug("Re-pointing {} to {} failed: {}", n.address(), target.address(), e.toString());
@@ -1010,11 +998,7 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             log.warn("Promotion failed", e);
         } finally {
             for (Map.Entry<Node, Connection> e : locked.entrySet()) {
-                try {
-                    new ServerAdmin(e.getValue(), ServerState.Flavor.MARIADB).unlock(LOCK);
-                } catch (SQLException ignored) {
-                    // closing the connection releases it too
-                }
+                releaseLock(e.getValue());
                 close(e.getValue());
             }
         }
@@ -1296,6 +1280,15 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             } catch (SQLException ignored) {
                 // best effort: the replica may not have been stopped, or may be gone
             }
+        }
+    }
+
+    /** Releases the failover lock taken on {@code c}; a failure changes nothing, closing the connection releases it too. */
+    private static void releaseLock(Connection c) {
+        try {
+            new ServerAdmin(c, ServerState.Flavor.MARIADB).unlock(LOCK);
+        } catch (SQLException ignored) {
+            // released when the connection closes
         }
     }
 
