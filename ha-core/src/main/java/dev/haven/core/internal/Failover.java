@@ -980,6 +980,9 @@ public final class Failover implements HealthMonitor.ProbeHook, AutoCloseable {
             promoted = true;
             lastPromotionNanos = nanoTime.getAsLong();
             supersede(dead.serverId(), "replaced by " + candidate.address());
+            // The primary this instance knows from now on, before any probe has seen it as one: killed and back
+            // read-only before that, it is still the node maybeReopen looks at (a race StrandedReplicaIT met).
+            primaryServerId = candidate.serverId();
             queueFencing(dead);
             emit(HavenEvent.Type.PROMOTED, candidate.address(), "REPLICA", "PRIMARY",
                     "promoted in place of " + dead.address() + " after " + TimeUnit.NANOSECONDS.toMillis(
