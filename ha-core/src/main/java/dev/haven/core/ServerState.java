@@ -70,8 +70,10 @@ public record ServerState(
      * @param receivedGtid          the transactions received so far (MariaDB {@code Gtid_IO_Pos}, MySQL
      *                              {@code Retrieved_Gtid_Set})
      * @param heartbeatsReceived    heartbeats received from the source since the link started; -1 unknown
-     * @param lastHeartbeatAgeMillis how long ago the last heartbeat arrived (MySQL); -1 where the server does not
-     *                              say (MariaDB: compare {@code heartbeatsReceived} between probes)
+     * @param sourceSilenceMillis   how long the replica has heard nothing from its source, neither a heartbeat nor a
+     *                              transaction (MySQL: a busy source sends no heartbeats, only transactions); -1
+     *                              where the server does not say (MariaDB: compare {@code heartbeatsReceived} and
+     *                              {@code receivedGtid} between probes)
      * @param heartbeatPeriodMillis how often the source sends a heartbeat on an idle link
      *                              ({@code Slave_heartbeat_period}, {@code HEARTBEAT_INTERVAL}); -1 unknown, 0 off
      * @param lastError             the IO or SQL thread's last error, empty when none
@@ -85,7 +87,7 @@ public record ServerState(
             long secondsBehind,
             String receivedGtid,
             long heartbeatsReceived,
-            long lastHeartbeatAgeMillis,
+            long sourceSilenceMillis,
             long heartbeatPeriodMillis,
             String lastError) {
 

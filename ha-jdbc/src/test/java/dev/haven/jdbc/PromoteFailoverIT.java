@@ -437,13 +437,41 @@ class PromoteFailoverIT {
         return cluster.replicatingFromPort(replica) == source.port();
     }
 
-    @Test
-    void aPrimaryCutOffFromTheApplicationOnlyIsNotReplaced() throws Exception {
+    /**
+     * With {@code writtenByAnother}, another application that can still reach the primary writes to it all along.
+     * A source sends heartbeats only on an idle link, so under those writes MySQL's last heartbeat ages without end;
+     * read alone (as before issue 11's last review) it made every busy link look lost, and this primary, alive and
+     * replicating, was replaced: two writable nodes.
+     */
+    @ParameterizedTest(name = "written by another application: {0}")
+    @ValueSource(booleans = {false, true})
+    void aPrimaryCutOffFromTheApplicationOnlyIsNotReplaced(boolean writtenByAnother) throws Exception {
         try (LocalCluster cluster = cluster()) {
             List<HavenEvent> events = new CopyOnWriteArrayList<>();
             LocalNode primary = cluster.primary();
+            AtomicBoolean writing = new AtomicBoolean(writtenByAnother);
+            AtomicLong othersWrites = new AtomicLong();
+            Thread other = new Thread(() -> {
+                // Straight to the server's port: the partition below cuts the application's path (the proxy) only.
+                try (Connection c = cluster.adminConnection(primary); Statement s = c.createStatement()) {
+                    for (long id = 1_000_000; writing.get(); id++) {
+                        s.executeUpdate("INSERT INTO app.t VALUES (" + id + ")");
+                        othersWrites.incrementAndGet();
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException("the other application's writes failed", e);
+                }
+            }, "test-other-application");
             try (HaDataSource ds = HaDataSource.builder().url(promoteUrl(cluster, "")).user(cluster.appUser())
                     .password(cluster.appPassword()).listener(events::add).build()) {
+                // Every replica heard a heartbeat on its idle link first, as a long-lived cluster has: from then on
+                // MySQL's heartbeat timestamp ages while the other application's writes flow.
+                dev.haven.core.HavenCluster monitor = ds.cluster();
+                await(() -> monitor.serverStates().values().stream()
+                        .filter(st -> st != null && st.replication() != null)
+                        .filter(st -> st.replication().heartbeatsReceived() > 0).count() == 2,
+                        "a heartbeat on every replica");
+                other.start();
                 // The application's path to the primary (its proxy) is cut; replication does not use it.
                 cluster.partition(primary);
                 RoutingContractTests.awaitTopology(ds.cluster(), t -> t.nodes().stream().anyMatch(
@@ -458,6 +486,13 @@ class PromoteFailoverIT {
                 assertThat(count(events, HavenEvent.Type.PROMOTED)).isZero();
                 assertThat(cluster.writableNodes()).isEqualTo(1);
                 assertThat(cluster.adoptRoles().serverId()).isEqualTo(primary.serverId());
+                if (writtenByAnother) {
+                    long before = othersWrites.get();
+                    await(() -> othersWrites.get() > before, "the other application still writing");
+                    writing.set(false);
+                    other.join(10_000);
+                    assertThat(other.isAlive()).as("the other application's writer stopped").isFalse();
+                }
 
                 cluster.heal(primary);
                 RoutingContractTests.awaitTopology(ds.cluster(), t -> isPrimary(t, primary.serverId()), "the primary back");
@@ -465,6 +500,9 @@ class PromoteFailoverIT {
                     ExternalPromotionIT.insert(c, 7);
                     assertThat(ExternalPromotionIT.serverId(c)).isEqualTo(primary.serverId());
                 }
+            } finally {
+                writing.set(false);
+                other.join(10_000);
             }
         }
     }

@@ -183,7 +183,9 @@ public final class FailoverRules {
     }
 
     /**
-     * Whether a replica's link to its source is down by its own view.
+     * Whether a replica's link to its source is down by its own view: its receiver is not running, or it heard
+     * nothing from the source (no heartbeat, no transaction) for two heartbeat periods, by the server's own clock
+     * where it says ({@link ServerState.Replication#sourceSilenceMillis()}) or across probes.
      *
      * @param quietNanos how long its heartbeat count and received position have not moved across probes
      */
@@ -196,7 +198,7 @@ public final class FailoverRules {
             return false; // no heartbeat to miss: only the receiver thread's state tells
         }
         long limitMillis = 2 * period;
-        if (r.lastHeartbeatAgeMillis() >= 0 && r.lastHeartbeatAgeMillis() > limitMillis) {
+        if (r.sourceSilenceMillis() >= 0 && r.sourceSilenceMillis() > limitMillis) {
             return true;
         }
         return quietNanos > limitMillis * 1_000_000;

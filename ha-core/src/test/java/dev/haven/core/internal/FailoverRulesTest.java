@@ -152,9 +152,12 @@ class FailoverRulesTest {
         ServerState.Replication noHeartbeat = new ServerState.Replication("db1", 3306, 1, IoState.RUNNING, true, 0,
                 "0-1-1", 0, -1, 0, "");
         assertThat(FailoverRules.linkLost(noHeartbeat, 3600 * SECOND)).as("only the thread's state tells").isFalse();
-        ServerState.Replication mysqlAge = new ServerState.Replication("db1", 3306, 1, IoState.RUNNING, true, 0,
+        ServerState.Replication mysqlSilent = new ServerState.Replication("db1", 3306, 1, IoState.RUNNING, true, 0,
                 "", 10, 2500, 1000, "");
-        assertThat(FailoverRules.linkLost(mysqlAge, 0)).isTrue();
+        assertThat(FailoverRules.linkLost(mysqlSilent, 0)).isTrue();
+        ServerState.Replication mysqlHeard = new ServerState.Replication("db1", 3306, 1, IoState.RUNNING, true, 0,
+                "", 10, 1500, 1000, "");
+        assertThat(FailoverRules.linkLost(mysqlHeard, 0)).isFalse();
     }
 
     // ------------------------------------------------------------------------------ applied position and delay

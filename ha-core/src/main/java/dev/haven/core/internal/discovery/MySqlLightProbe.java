@@ -57,6 +57,17 @@ final class MySqlLightProbe {
     private static final String WORKERS = "performance_schema.replication_applier_status_by_worker";
     private static final String COORDINATOR = "performance_schema.replication_applier_status_by_coordinator";
 
+    /**
+     * Microseconds since the replica last heard from its source ({@code s} is its
+     * {@code replication_connection_status} row): a heartbeat or the end of a received transaction. A source sends
+     * heartbeats only on an idle link, so under a steady stream of writes {@code LAST_HEARTBEAT_TIMESTAMP} ages
+     * while the link is perfectly alive (checked on 8.0.31: 5 s old after 5 s of inserts); a link judged by it
+     * alone looked lost under load, and a primary cut off from the application only could be replaced while it
+     * still replicated to everyone. NULL when neither ever happened.
+     */
+    static final String SILENCE = "TIMESTAMPDIFF(MICROSECOND, GREATEST(s.LAST_HEARTBEAT_TIMESTAMP,"
+            + " s.LAST_QUEUED_TRANSACTION_END_QUEUE_TIMESTAMP), NOW(6))";
+
     /** The original commit time of the oldest transaction in the applier, or of the last applied. */
     private static final String APPLYING = "COALESCE("
             + "(SELECT MIN(t) FROM ("
@@ -74,7 +85,7 @@ final class MySqlLightProbe {
             + " AS replicas_connected,"
             + " c.HOST AS source_host, c.PORT AS source_port, c.HEARTBEAT_INTERVAL,"
             + " s.SERVICE_STATE AS receiver, s.SOURCE_UUID AS source_uuid, s.COUNT_RECEIVED_HEARTBEATS,"
-            + " TIMESTAMPDIFF(MICROSECOND, s.LAST_HEARTBEAT_TIMESTAMP, NOW(6)) AS HEARTBEAT_AGE_MICROS,"
+            + " " + SILENCE + " AS SILENCE_MICROS,"
             + " s.RECEIVED_TRANSACTION_SET AS received, s.LAST_ERROR_MESSAGE AS receiver_error,"
             + " a.SERVICE_STATE AS applier,"
             + " (SELECT MAX(LAST_ERROR_MESSAGE) FROM " + WORKERS + " WHERE " + CHANNEL
@@ -172,7 +183,7 @@ final class MySqlLightProbe {
             return null;
         }
         long period = ServerStateParser.heartbeatPeriodMillis(Rows.get(row, "HEARTBEAT_INTERVAL"));
-        long ageMicros = Rows.getLong(row, -1, "HEARTBEAT_AGE_MICROS");
+        long ageMicros = Rows.getLong(row, -1, "SILENCE_MICROS");
         String received = Rows.get(row, "received");
         Replication now = new Replication(before.sourceHost(), before.sourcePort(), before.sourceServerId(), io,
                 applying, Rows.getLong(row, -1, "seconds_behind"), received == null ? "" : received.trim(),

@@ -74,7 +74,7 @@ public final class ReplicationDiscovery implements TopologyDiscovery {
             if (replication != null) {
                 List<Map<String, String>> link = optionalQuery(connection,
                         "SELECT s.SERVICE_STATE, s.COUNT_RECEIVED_HEARTBEATS,"
-                                + " TIMESTAMPDIFF(MICROSECOND, s.LAST_HEARTBEAT_TIMESTAMP, NOW(6)) AS HEARTBEAT_AGE_MICROS,"
+                                + " " + MySqlLightProbe.SILENCE + " AS SILENCE_MICROS,"
                                 + " c.HEARTBEAT_INTERVAL"
                                 + " FROM performance_schema.replication_connection_status s"
                                 + " JOIN performance_schema.replication_connection_configuration c USING (CHANNEL_NAME)"

@@ -83,7 +83,7 @@ final class ServerStateParser {
 
     /**
      * MySQL's {@code performance_schema.replication_connection_status} row (default channel): heartbeat count
-     * and age, which {@code SHOW REPLICA STATUS} does not carry.
+     * and how long the replica has heard nothing from its source, which {@code SHOW REPLICA STATUS} does not carry.
      */
     static Replication withMysqlHeartbeat(Replication replication, Map<String, String> row) {
         if (replication == null || row == null) {
@@ -91,7 +91,7 @@ final class ServerStateParser {
         }
         long count = Rows.getLong(row, replication.heartbeatsReceived(), "COUNT_RECEIVED_HEARTBEATS");
         long period = heartbeatPeriodMillis(Rows.get(row, "HEARTBEAT_INTERVAL"));
-        long ageMicros = Rows.getLong(row, -1, "HEARTBEAT_AGE_MICROS");
+        long ageMicros = Rows.getLong(row, -1, "SILENCE_MICROS");
         IoState io = replication.ioState();
         String service = Rows.get(row, "SERVICE_STATE");
         if (service != null) {

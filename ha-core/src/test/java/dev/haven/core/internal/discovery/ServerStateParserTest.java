@@ -45,7 +45,7 @@ class ServerStateParserTest {
         assertThat(r.secondsBehind()).isEqualTo(2);
         assertThat(r.receivedGtid()).isEqualTo("0-1-42");
         assertThat(r.heartbeatsReceived()).isEqualTo(17);
-        assertThat(r.lastHeartbeatAgeMillis()).isEqualTo(-1);
+        assertThat(r.sourceSilenceMillis()).isEqualTo(-1);
         assertThat(r.heartbeatPeriodMillis()).isEqualTo(1000);
         assertThat(r.lastError()).isEmpty();
         assertThat(r.isReplicating()).isTrue();
@@ -110,10 +110,10 @@ class ServerStateParserTest {
         Replication base = ServerStateParser.replication(row("Source_Host", "db1", "Source_Port", "3306",
                 "Replica_IO_Running", "Yes", "Replica_SQL_Running", "Yes", "Seconds_Behind_Source", "0"));
         Replication r = ServerStateParser.withMysqlHeartbeat(base, row("SERVICE_STATE", "CONNECTING",
-                "COUNT_RECEIVED_HEARTBEATS", "120", "HEARTBEAT_AGE_MICROS", "4500000", "HEARTBEAT_INTERVAL", "2.500"));
+                "COUNT_RECEIVED_HEARTBEATS", "120", "SILENCE_MICROS", "4500000", "HEARTBEAT_INTERVAL", "2.500"));
         assertThat(r.heartbeatsReceived()).isEqualTo(120);
         assertThat(r.heartbeatPeriodMillis()).isEqualTo(2500);
-        assertThat(r.lastHeartbeatAgeMillis()).isEqualTo(4500);
+        assertThat(r.sourceSilenceMillis()).isEqualTo(4500);
         assertThat(r.ioState()).isEqualTo(IoState.CONNECTING);
     }
 
