@@ -25,10 +25,13 @@ record DrillOptions(List<Scenario> scenarios, List<Client> clients, boolean prom
 
     /**
      * The {@code random} scenario's options: the first seed (run i uses seed + i - 1), the fault mix, how long
-     * schedules are, and how many {@code HaDataSource}s share the workload.
+     * schedules are, how many {@code HaDataSource}s share the workload in the drill's failover mode, and how many
+     * more follow them in observe mode ({@code followers}: application instances that never promote, beside
+     * instances that do).
      */
-    record Random(long seed, FaultMix mix, Schedule.Settings schedule, String scheduleName, int dataSources) {
-        static final Random DEFAULT = new Random(1, FaultMix.FULL, Schedule.Settings.DEFAULT, "default", 1);
+    record Random(long seed, FaultMix mix, Schedule.Settings schedule, String scheduleName, int dataSources,
+                  int followers) {
+        static final Random DEFAULT = new Random(1, FaultMix.FULL, Schedule.Settings.DEFAULT, "default", 1, 0);
     }
 
     static final String USAGE = "options: --server " + String.join("|", serverIds()) + " (default mariadb-11.4),"
@@ -38,7 +41,8 @@ record DrillOptions(List<Scenario> scenarios, List<Client> clients, boolean prom
             + " --promote-after MILLIS (the orchestrator's delay, default 1000),"
             + " --heal-after MILLIS (partition-app-only, default 3000), --set ha.KEY=VALUE (repeatable, Haven only);"
             + " with --scenario random: --seed N (run i uses N+i-1), --mix full|ci|kind:role,...,"
-            + " --schedule default|short, --data-sources N, and Haven in promote mode unless --failover observe"
+            + " --schedule default|short, --data-sources N, --followers N (that many more in observe mode beside"
+            + " promoting ones), and Haven in promote mode unless --failover observe"
             + " (then the drill plays the orchestrator: it powers off a primary silent for --promote-after ms and"
             + " promotes the most advanced replica);"
             + " or, on a running cluster: --url jdbc:ha:mysql://...|jdbc:ha:mariadb://... --user U"
@@ -47,9 +51,10 @@ record DrillOptions(List<Scenario> scenarios, List<Client> clients, boolean prom
 
     /** Options only the local-cluster mode has: the drill injects the fault and plays the orchestrator there. */
     private static final List<String> LOCAL_ONLY = List.of("--server", "--scenario", "--failover", "--promote-after",
-            "--heal-after", "--seed", "--mix", "--schedule", "--data-sources");
+            "--heal-after", "--seed", "--mix", "--schedule", "--data-sources", "--followers");
     /** Options only the random scenario has. */
-    private static final List<String> RANDOM_ONLY = List.of("--seed", "--mix", "--schedule", "--data-sources");
+    private static final List<String> RANDOM_ONLY = List.of("--seed", "--mix", "--schedule", "--data-sources",
+            "--followers");
     /** Options only the {@code --url} mode has. */
     private static final List<String> URL_ONLY = List.of("--user", "--password-env", "--admin-user",
             "--admin-password-env", "--duration");
@@ -107,6 +112,7 @@ record DrillOptions(List<Scenario> scenarios, List<Client> clients, boolean prom
         Schedule.Settings schedule = Random.DEFAULT.schedule();
         String scheduleName = Random.DEFAULT.scheduleName();
         int dataSources = Random.DEFAULT.dataSources();
+        int followers = Random.DEFAULT.followers();
         Set<String> given = new HashSet<>();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
@@ -156,6 +162,7 @@ record DrillOptions(List<Scenario> scenarios, List<Client> clients, boolean prom
                     };
                 }
                 case "--data-sources" -> dataSources = positive(option, value, 1);
+                case "--followers" -> followers = positive(option, value, 0);
                 default -> throw new IllegalArgumentException("unknown option '" + option + "'; " + USAGE);
             }
         }
@@ -183,6 +190,11 @@ record DrillOptions(List<Scenario> scenarios, List<Client> clients, boolean prom
             // Promote by default: Haven replaces a lost primary itself. With --failover observe the drill plays the
             // external orchestrator Haven follows (after --promote-after ms of a silent primary).
             promote = !given.contains("--failover") || promote;
+            if (followers > 0 && !promote) {
+                throw new IllegalArgumentException("--followers: '" + followers + "' needs Haven in promote mode:"
+                        + " followers are observe-mode instances beside promoting ones, and with --failover observe"
+                        + " every instance already follows; use --data-sources N for more of them");
+            }
         } else {
             for (String option : RANDOM_ONLY) {
                 if (given.contains(option)) {
@@ -199,7 +211,7 @@ record DrillOptions(List<Scenario> scenarios, List<Client> clients, boolean prom
         }
         return new DrillOptions(List.copyOf(scenarios), List.copyOf(clients), promote, runs, json, html, promoteAfter,
                 healAfter, external, Collections.unmodifiableMap(settings),
-                new Random(seed, mix, schedule, scheduleName, dataSources));
+                new Random(seed, mix, schedule, scheduleName, dataSources, followers));
     }
 
     private static External external(String url, String user, String passwordEnv, String adminUser,

@@ -16,8 +16,10 @@ import javax.sql.DataSource;
 /**
  * Haven as the campaign's client: {@code dataSources} {@link HaDataSource}s on the cluster (as that many
  * application instances would have), the drill's Haven URL in promote (or observe) mode plus the {@code --set}
- * settings. The
- * checker's bounds come from the configuration Haven actually runs with:
+ * settings, and {@code followers} more in observe mode beside promoting ones. A follower learns of a promotion
+ * only from what its own probes see, later than the instance that made it: the window in which a replaced
+ * primary's acknowledgement could reach an application (failover-safety.md). A follower takes the {@code --set}
+ * settings but the fencer, which only a promoting instance calls. The checker's bounds come from the configuration Haven actually runs with:
  * <ul>
  *   <li>an operation may take {@code ha.failover.timeout} (waiting for a primary) plus the socket timeout (the
  *       statement on it) plus the pool's borrow wait (twice {@code ha.connectTimeout}) plus a 2 s margin for a
@@ -39,15 +41,19 @@ final class HavenCampaignClient implements CampaignClient {
     private final HavenEvents events = new HavenEvents();
     private volatile boolean closed;
 
-    HavenCampaignClient(LocalCluster cluster, CampaignClock clock, int count, boolean promote,
+    HavenCampaignClient(LocalCluster cluster, CampaignClock clock, int count, int followers, boolean promote,
             Map<String, String> settings) throws Exception {
-        DrillOptions mode = DrillOptions.parse(new String[] {"--failover", promote ? "promote" : "observe"});
-        String url = Client.HAVEN.url(cluster, mode) + "&ha.admin.password=" + cluster.adminPassword();
-        for (int i = 0; i < count; i++) {
-            String instance = "app" + (i + 1);
+        Map<String, String> followerSettings = new java.util.LinkedHashMap<>(settings);
+        followerSettings.remove("ha.failover.fencer");
+        for (int i = 0; i < count + followers; i++) {
+            boolean follower = i >= count;
+            String instance = follower ? "follower" + (i - count + 1) : "app" + (i + 1);
+            DrillOptions mode = DrillOptions.parse(new String[] {"--failover",
+                    promote && !follower ? "promote" : "observe"});
+            String url = Client.HAVEN.url(cluster, mode) + "&ha.admin.password=" + cluster.adminPassword();
             HaDataSource.Builder builder = HaDataSource.builder().url(url).user(cluster.appUser())
                     .password(cluster.appPassword()).listener(event -> onEvent(clock, instance, event)).listener(events);
-            settings.forEach(builder::setting);
+            (follower ? followerSettings : settings).forEach(builder::setting);
             HaDataSource ds = builder.build();
             dataSources.add(ds);
             ds.getConnection().close(); // started: the first topology is known before the workload

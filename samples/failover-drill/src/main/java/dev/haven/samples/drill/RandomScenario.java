@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * {@code --scenario random}: run i is the test kit's fault campaign with seed {@code --seed} + i - 1, Haven in
- * promote mode (or in observe mode, following the test kit's orchestrator) through {@code --data-sources} data sources, and its result in the drill's own figures (so the
+ * promote mode (or in observe mode, following the test kit's orchestrator) through {@code --data-sources} data sources
+ * (and {@code --followers} more in observe mode beside them), and its result in the drill's own figures (so the
  * JSON, the table and the HTML timeline read as for any scenario) plus the invariants the checker found broken.
  */
 final class RandomScenario {
@@ -41,7 +42,7 @@ final class RandomScenario {
         HavenCampaignClient[] client = new HavenCampaignClient[1];
         CampaignResult result = campaign(options, out).run(seed, (cluster, clock) ->
                 client[0] = new HavenCampaignClient(cluster, clock, options.random().dataSources(),
-                        options.promote(), options.settings()));
+                        options.random().followers(), options.promote(), options.settings()));
         return toRunResult(result, client[0].events());
     }
 

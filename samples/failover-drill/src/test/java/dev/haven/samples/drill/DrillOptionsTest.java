@@ -38,6 +38,13 @@ class DrillOptionsTest {
         assertThat(o.random().seed()).isEqualTo(42);
         assertThat(o.random().mix()).isEqualTo(FaultMix.CI);
         assertThat(o.random().dataSources()).isEqualTo(2);
+        assertThat(o.random().followers()).as("no observe-mode instance unless asked").isZero();
+        assertThat(DrillOptions.parse(new String[] {"--scenario", "random", "--followers", "1"}).random().followers())
+                .isEqualTo(1);
+        assertThatThrownBy(() -> DrillOptions.parse(new String[] {"--scenario", "random", "--failover", "observe",
+                "--followers", "1"})).hasMessageContaining("--followers").hasMessageContaining("promote mode");
+        assertThatThrownBy(() -> DrillOptions.parse(new String[] {"--scenario", "random", "--followers", "-1"}))
+                .hasMessageContaining("--followers").hasMessageContaining("'-1'");
         DrillOptions observe = DrillOptions.parse(new String[] {"--scenario", "random", "--failover", "observe",
                 "--promote-after", "1500"});
         assertThat(observe.promote()).as("observe mode, behind the test kit's orchestrator").isFalse();
