@@ -15,8 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The full fault mix on every role, with the settings of the 200-schedule campaigns
  * (docs/fault-campaign.md): replay, commit markers, and a fencing agent ({@link LocalClusterFencer}, which kills the
- * replaced primary's process before the replica in its place is writable). Seed 5 by default: a primary frozen
- * past its detection, among faults on replicas. {@code -Dhaven.campaign.mix}
+ * replaced primary's process before the replica in its place is writable), and beside the promoting data source a
+ * follower in observe mode, which learns of each promotion from its own probes, later ({@code --followers 1};
+ * {@code -Dhaven.campaign.followers=0} runs without). Seed 5 by default: a primary frozen past its detection,
+ * among faults on replicas. {@code -Dhaven.campaign.mix}
  * ({@code ci} for the replica faults only, or a list such as {@code kill:primary,freeze:primary}),
  * {@code -Dhaven.campaign.seed=N}, {@code -Dhaven.campaign.runs=K} pick other schedules;
  * {@code -Dhaven.campaign.fencer=false} runs without the agent, where a thawed primary may be writable for an
@@ -30,7 +32,14 @@ class RandomCampaignIT {
         if (Boolean.parseBoolean(System.getProperty("haven.campaign.fencer", "true"))) {
             args.addAll(List.of("--set", "ha.failover.fencer=" + LocalClusterFencer.class.getName()));
         }
-        run(dir, System.getProperty("haven.campaign.seed", "5"), System.getProperty("haven.campaign.runs", "1"), args);
+        String followers = System.getProperty("haven.campaign.followers", "1");
+        args.addAll(List.of("--followers", followers));
+        List<RunResult> runs = run(dir, System.getProperty("haven.campaign.seed", "5"),
+                System.getProperty("haven.campaign.runs", "1"), args);
+        if (!followers.equals("0")) {
+            assertThat(runs).as("the follower took part: its own events are on the timeline")
+                    .anyMatch(r -> r.marks().stream().anyMatch(m -> m.label().startsWith("follower1 ")));
+        }
     }
 
     /**
