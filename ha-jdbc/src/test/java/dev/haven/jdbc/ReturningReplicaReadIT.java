@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Found by the fault campaign (seed 9102): a replica killed for a few seconds came back just as the primary died.
@@ -105,17 +107,24 @@ class ReturningReplicaReadIT {
      * could not fetch them again. It had applied all it still knew of, no live node held more, and Haven served
      * reads from it missing seconds of acknowledged writes. What this data source saw acknowledged now counts on its
      * own: a replica lacking such a write is at least as stale as the write is old.
+     *
+     * <p>Found again by the campaign with a follower (seed 21036): in observe mode a data source records no
+     * acknowledged writes, so the same replica served its reads. What the replica itself reported received from
+     * its source, and no longer has, now counts too.
      */
-    @Test
-    void aReplicaThatThrewAwayItsRelayLogWhileItsSourceWasDeadServesNoReadMissingAcknowledgedWrites()
+    @ParameterizedTest(name = "{0} mode")
+    @ValueSource(strings = {"promote", "observe"})
+    void aReplicaThatThrewAwayItsRelayLogWhileItsSourceWasDeadServesNoReadMissingAcknowledgedWrites(String mode)
             throws Exception {
         try (LocalCluster cluster = withTable(2)) {
             LocalNode primary = cluster.primary();
             LocalNode delayed = cluster.replica(0);
             // Promote mode tracks the acknowledged writes (the RPO guard); no promotion can happen here (the frozen
-            // replica cannot be locked). A read with no primary and no fresh replica fails after 1 s.
-            String url = PromoteFailoverIT.promoteUrl(cluster, "&ha.maxReplicaLag=2s")
-                    .replace("ha.failover.timeout=15s", "ha.failover.timeout=1s");
+            // replica cannot be locked). Observe mode records none. A read with no primary and no fresh replica
+            // fails after 1 s.
+            String url = mode.equals("promote") ? PromoteFailoverIT.promoteUrl(cluster, "&ha.maxReplicaLag=2s")
+                    .replace("ha.failover.timeout=15s", "ha.failover.timeout=1s")
+                    : ExternalPromotionIT.url(cluster, "mariadb", FAST + "&ha.failover.timeout=1s");
             try (HaDataSource ds = HaDataSource.builder().url(url).user(cluster.appUser())
                     .password(cluster.appPassword()).build()) {
                 cluster.delayReplication(delayed, 8);

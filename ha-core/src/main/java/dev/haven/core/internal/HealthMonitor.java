@@ -426,6 +426,13 @@ public final class HealthMonitor implements AutoCloseable {
         private Connection connection;
         /** Since when a replaced primary has not answered, {@code MIN_VALUE} otherwise; the prober's own thread. */
         private long returningSince = Long.MIN_VALUE;
+        /**
+         * What this replica reported received from its current source, probe by probe ({@link #receivedFrom}); the
+         * prober's own thread. Kept when the replica forgets it: see {@link #positionLagMillis}.
+         */
+        private PrimaryPositions receivedPositions = new PrimaryPositions();
+        /** The source ({@code host:port} as the replica names it) {@link #receivedPositions} came from. */
+        private String receivedFrom = "";
 
         Prober(NodeAddress address) {
             this.address = address;
@@ -565,6 +572,7 @@ public final class HealthMonitor implements AutoCloseable {
             }
             if (seen.role() == Role.REPLICA) {
                 ReplicationPosition received = replication == null ? null : parsePosition(replication.receivedGtid());
+                rememberReceived(replication, received, answeredAt);
                 // A replica still following a primary that was replaced lacks everything written since: its own
                 // lag counter and positions measure it against that source (found by the fault campaign, seed
                 // 13171: a replica whose re-pointing failed served reads missing seconds of the new primary's writes
@@ -625,7 +633,28 @@ public final class HealthMonitor implements AutoCloseable {
                     sample -> (received != null && received.covers(sample)) || heldElsewhere(sample));
             // An acknowledged write counts wherever it is, even on no live node (a replica that lost its relay log).
             long acked = acknowledgedPositions.stalenessAtLeastNanos(position, readNanos, sample -> true);
-            return TimeUnit.NANOSECONDS.toMillis(Math.max(nanos, acked));
+            // So does what the replica itself once reported received from this source and no longer has (found by
+            // the campaign with a follower, seed 21036): a delayed replica's relay log emptied by MariaDB's CHANGE
+            // MASTER while its source was dead, the writes on no live node. A data source that records no
+            // acknowledged writes (observe mode, the default consistency) had nothing else to measure it by.
+            long forgotten = receivedPositions.stalenessAtLeastNanos(position, readNanos, sample -> true);
+            return TimeUnit.NANOSECONDS.toMillis(Math.max(Math.max(nanos, acked), forgotten));
+        }
+
+        /**
+         * Notes what the replica received from its source by {@code answeredAt}. A replica pointed at another
+         * source starts afresh: what the old one sent may never exist on the new one, and is no measure of it.
+         */
+        private void rememberReceived(ServerState.Replication replication, ReplicationPosition received,
+                                      long answeredAt) {
+            String source = replication == null ? "" : replication.sourceHost() + ":" + replication.sourcePort();
+            if (!source.equals(receivedFrom)) {
+                receivedFrom = source;
+                receivedPositions = new PrimaryPositions();
+            }
+            if (received != null) {
+                receivedPositions.record(answeredAt, received);
+            }
         }
 
         private boolean heldElsewhere(ReplicationPosition sample) {
