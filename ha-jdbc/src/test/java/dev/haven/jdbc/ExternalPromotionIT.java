@@ -3,6 +3,7 @@ package dev.haven.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.haven.core.NoPrimaryException;
 import dev.haven.testkit.LocalCluster;
 import dev.haven.testkit.LocalNode;
 import java.sql.Connection;
@@ -11,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -122,6 +124,41 @@ class ExternalPromotionIT {
                  ResultSet rs = s.executeQuery("SELECT GROUP_CONCAT(id ORDER BY id) FROM t")) {
                 rs.next();
                 assertThat(rs.getString(1)).isEqualTo("1,2");
+            }
+        }
+    }
+
+    /**
+     * Found by the campaign (seed 21110): a write refused as read-only waited {@code ha.failover.timeout} for
+     * another primary, then, retried, waited for one again: 30 s with a 15 s timeout, past the bound of any
+     * operation. Nothing of it ran, so once the timeout is spent it fails with {@code NoPrimaryException}.
+     */
+    @Test
+    void aWriteRefusedByADemotedPrimaryWithNoOtherPrimaryWaitsTheFailoverTimeoutOnce() throws Exception {
+        try (LocalCluster cluster = LocalCluster.builder().replicas(1).start()) {
+            try (Connection c = cluster.appConnection(cluster.primary()); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)");
+            }
+            // Probes 10 s apart: the write reaches the demoted primary before Haven notices by itself.
+            String settings = "ha.probeInterval=10s&ha.suspectAfter=10s&ha.deadAfter=30s&ha.initialGrace=30s"
+                    + "&ha.connectTimeout=1s&ha.probeTimeout=1s&ha.failover.timeout=3s";
+            try (HaDataSource ds = HaDataSource.builder().url(url(cluster, "mariadb", settings))
+                    .user(cluster.appUser()).password(cluster.appPassword()).build()) {
+                try (Connection c = ds.getConnection()) {
+                    insert(c, 1);
+                }
+                try (Connection admin = cluster.adminConnection(cluster.primary());
+                     Statement s = admin.createStatement()) {
+                    s.execute("SET GLOBAL read_only = ON"); // demoted, and nobody promoted
+                }
+                long started = System.nanoTime();
+                try (Connection c = ds.getConnection()) {
+                    assertThatThrownBy(() -> insert(c, 2)).isInstanceOf(NoPrimaryException.class)
+                            .hasMessageContaining("3000 ms");
+                }
+                long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                // Once (3 s) plus a refresh's probe, not twice (6 s and more).
+                assertThat(tookMillis).as("how long the refused write took, ms").isLessThan(5000);
             }
         }
     }
