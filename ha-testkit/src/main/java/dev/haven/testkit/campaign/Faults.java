@@ -217,24 +217,24 @@ final class Faults {
         Connection c = null;
         try {
             c = direct(node);
-            Statement s = c.createStatement();
             int original;
-            int open;
-            try (ResultSet rs = s.executeQuery("SELECT @@max_connections")) {
-                rs.next();
-                original = rs.getInt(1);
+            int limit;
+            try (Statement s = c.createStatement()) {
+                int open;
+                try (ResultSet rs = s.executeQuery("SELECT @@max_connections")) {
+                    rs.next();
+                    original = rs.getInt(1);
+                }
+                try (ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE 'Threads_connected'")) {
+                    rs.next();
+                    open = rs.getInt(2);
+                }
+                limit = Math.max(10, open); // the server's minimum is 10
+                s.execute("SET GLOBAL max_connections = " + limit);
             }
-            try (ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE 'Threads_connected'")) {
-                rs.next();
-                open = rs.getInt(2);
-            }
-            int limit = Math.max(10, open); // the server's minimum is 10
-            s.execute("SET GLOBAL max_connections = " + limit);
-            s.close();
             synchronized (maxConnections) {
                 maxConnections.putIfAbsent(node, original);
-                Connection before = controls.put(node, c);
-                closeQuietly(before);
+                closeQuietly(controls.put(node, c));
             }
             return limit;
         } catch (SQLException e) {
@@ -256,33 +256,46 @@ final class Faults {
 
     private void restoreConnections(LocalNode node) {
         Integer original;
-        synchronized (maxConnections) {
-            original = maxConnections.get(node);
-        }
-        if (original == null) {
-            return;
-        }
         Connection control;
         synchronized (maxConnections) {
+            original = maxConnections.get(node);
             control = controls.remove(node);
         }
-        try (Connection held = control; Statement s = held.createStatement()) {
-            s.execute("SET GLOBAL max_connections = " + original);
-            synchronized (maxConnections) {
-                maxConnections.remove(node);
-            }
+        if (original == null) {
+            closeQuietly(control);
             return;
-        } catch (SQLException | RuntimeException e) {
-            // the node restarted since (its default is back, its old session gone): a new connection, below
         }
-        try (Connection c = direct(node); Statement s = c.createStatement()) {
-            s.execute("SET GLOBAL max_connections = " + original);
-            synchronized (maxConnections) {
-                maxConnections.remove(node);
+        try {
+            if (control != null && setMaxConnections(control, original)) {
+                return;
+            }
+            // none held, or the node restarted since (its default is back, that session gone): a new connection
+            try (Connection c = direct(node)) {
+                if (!setMaxConnections(c, original)) {
+                    throw new SQLException("the connection failed while it set max_connections", "08000");
+                }
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot restore max_connections on " + node.name() + ": "
                     + e.getMessage(), e);
+        } finally {
+            closeQuietly(control);
+        }
+        synchronized (maxConnections) {
+            maxConnections.remove(node);
+        }
+    }
+
+    /** True once set; false when the connection failed rather than the statement. */
+    private static boolean setMaxConnections(Connection c, int value) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET GLOBAL max_connections = " + value);
+            return true;
+        } catch (SQLException e) {
+            if (c.isClosed() || String.valueOf(e.getSQLState()).startsWith("08")) {
+                return false;
+            }
+            throw e;
         }
     }
 
